@@ -1,1 +1,161 @@
-fn main(){}
+//! The file-driven test runner: one trial per file.
+//!
+//! - `tests/errors/NAME.em`: its rendered diagnostics (exactly what
+//!   `ember check tests/errors/NAME.em` prints on standard error, without
+//!   colour) must equal `tests/errors/NAME.err`. A missing `.err` fails.
+//! - `tests/programs/NAME.em` and `examples/NAME.em`: must check clean.
+//!   Once `ember run` exists, a program's standard output will be compared
+//!   with `NAME.out` (see [`run_program`]).
+//!
+//! Bless mode: `BLESS=1 cargo test --test files` rewrites the expectation
+//! files from the actual output instead of comparing.
+//!
+//! Run a subset with a filter, e.g. `cargo test --test files -- errors/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut trials = Vec::new();
+    for em in sources(&root.join("tests/errors")) {
+        let name = format!("errors/{}", stem(&em));
+        trials.push(Trial::test(name, move || error_case(&em)));
+    }
+    for orphan in orphans(&root.join("tests/errors"), "err") {
+        let name = format!("errors/{}", file_name(&orphan));
+        trials.push(Trial::test(name, move || {
+            Err(format!("{} has no matching .em file", rel(&orphan)).into())
+        }));
+    }
+    for dir in ["tests/programs", "examples"] {
+        for em in sources(&root.join(dir)) {
+            let name = format!("{}/{}", dir.trim_start_matches("tests/"), stem(&em));
+            trials.push(Trial::test(name, move || program_case(&em)));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// `tests/errors/NAME.em`: compare the diagnostics with `NAME.err`.
+fn error_case(em: &Path) -> Result<(), Failed> {
+    let text = read(em)?;
+    let actual = match ember::check_source_rendered(&rel(em), &text) {
+        Err(rendered) => rendered,
+        // Later issues: run the program and expect its runtime error here.
+        Ok(()) => String::new(),
+    };
+    compare(&em.with_extension("err"), &actual)
+}
+
+/// `tests/programs/NAME.em`, `examples/NAME.em`: must check clean; later
+/// also run, with standard output compared against `NAME.out`.
+fn program_case(em: &Path) -> Result<(), Failed> {
+    let text = read(em)?;
+    if let Err(rendered) = ember::check_source_rendered(&rel(em), &text) {
+        return Err(format!("{} should check clean, but:\n{rendered}", rel(em)).into());
+    }
+    let out = em.with_extension("out");
+    match run_program(em) {
+        Some(actual) => compare(&out, &actual),
+        None => Ok(()),
+    }
+}
+
+/// The program's standard output, once Ember programs can run (the JIT lands
+/// with issue 3). `None` means "cannot run yet": `.out` files are not
+/// compared until then.
+fn run_program(_em: &Path) -> Option<String> {
+    None
+}
+
+/// Compare `actual` with the expectation file, or rewrite it under `BLESS`.
+fn compare(expected_path: &Path, actual: &str) -> Result<(), Failed> {
+    if bless() {
+        fs::write(expected_path, actual)
+            .map_err(|e| format!("cannot write {}: {e}", rel(expected_path)))?;
+        return Ok(());
+    }
+    let expected = match fs::read_to_string(expected_path) {
+        Ok(text) => text,
+        Err(_) => {
+            return Err(format!(
+                "missing expectation file {} (create it with `BLESS=1 cargo test --test files`); actual output:\n{actual}",
+                rel(expected_path)
+            )
+            .into())
+        }
+    };
+    if expected == actual {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(&rel(expected_path), "actual")
+        .to_string();
+    Err(format!(
+        "output differs from {} (- expected, + actual; `BLESS=1 cargo test --test files` accepts the actual output):\n{diff}",
+        rel(expected_path)
+    )
+    .into())
+}
+
+fn bless() -> bool {
+    std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The `.em` files of a folder, sorted by name (none if it does not exist).
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    with_extension(dir, "em")
+}
+
+/// Expectation files (`ext`) in `dir` without a matching `.em`.
+fn orphans(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    with_extension(dir, ext)
+        .into_iter()
+        .filter(|p| !p.with_extension("em").exists())
+        .collect()
+}
+
+fn with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> Result<String, Failed> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", rel(path)).into())
+}
+
+/// The path relative to the repository root, with `/` separators: how
+/// diagnostics name the file (`tests/errors/NAME.em`).
+fn rel(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

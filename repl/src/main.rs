@@ -1,1 +1,125 @@
-fn main(){}
+//! The `ember` command (LANGUAGE.md §8): `ember check FILE`, `ember run FILE`,
+//! and `ember` / `ember repl`.
+//!
+//! Exit status: 0 success, 1 compile error (later also runtime error), 2 bad
+//! usage (unknown flag, missing or unreadable file, feature not yet built).
+#![forbid(unsafe_code)]
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ember",
+    version,
+    about = "Ember: a statically typed scripting language compiled to native code, with live redefinition",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and type-check FILE without running it
+    Check {
+        /// The `.em` file to check
+        file: PathBuf,
+    },
+    /// Run FILE, then wait for every spawned thread
+    Run {
+        /// The `.em` file to run
+        file: PathBuf,
+    },
+    /// Start an interactive session (the default)
+    Repl,
+}
+
+const EXIT_OK: u8 = 0;
+const EXIT_COMPILE_ERROR: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    // clap prints its own usage errors and exits with status 2.
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Check { file }) => match check(&file) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
+        Some(Command::Run { file }) => match check(&file) {
+            Ok(()) => {
+                eprintln!(
+                    "ember run: not yet implemented (native code generation lands with issue 3)"
+                );
+                EXIT_USAGE
+            }
+            Err(code) => code,
+        },
+        None | Some(Command::Repl) => {
+            eprintln!("ember repl: not yet implemented (the REPL lands with a later issue)");
+            EXIT_USAGE
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Read and check `path`; on failure print why to standard error and return
+/// the exit status.
+fn check(path: &std::path::Path) -> Result<(), u8> {
+    // Diagnostics name the file exactly as given on the command line.
+    let name = path.display().to_string();
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!(
+                    "error: {name}: not valid UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                );
+                return Err(EXIT_USAGE);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {}", io_reason(&e));
+            return Err(EXIT_USAGE);
+        }
+    };
+    match ember::check_source(&name, &text) {
+        Ok(_) => Ok(()),
+        Err(diags) => {
+            let out = diags.report(use_color());
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(out.as_bytes());
+            let _ = stderr.flush();
+            Err(EXIT_COMPILE_ERROR)
+        }
+    }
+}
+
+/// A short reason without Rust's "(os error 2)" suffix.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Colour only when standard error is a terminal and `NO_COLOR` is unset
+/// (or empty, per no-color.org).
+fn use_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
