@@ -1,1 +1,4 @@
+//! `ember-jit`: the Ember back end — typed IR to native code through
+//! Cranelift, the code store, the runtime and the [`Engine`].
 
+pub mod runtime;

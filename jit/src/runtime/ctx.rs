@@ -1,0 +1,137 @@
+//! The per-thread context every compiled Ember function receives as its
+//! first argument (`ctx`). Layout per `jit/RUNTIME.md`: the first words are
+//! read and written by generated code and by the unwind assembly at fixed
+//! offsets, given here as constants; the rest is runtime-private.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::errors::EmberError;
+
+/// Number of machine words reserved for the `ember_enter` jump buffer
+/// (callee-saved registers, SP, FP, LR: x86-64 needs 8, aarch64 21).
+pub const JMP_BUF_WORDS: usize = 32;
+
+/// Offset of [`ThreadCtx::stack_limit`]: the poll compares SP with it.
+pub const OFFSET_STACK_LIMIT: i32 = 0;
+/// Offset of [`ThreadCtx::exit_fp`].
+pub const OFFSET_EXIT_FP: i32 = 8;
+/// Offset of [`ThreadCtx::exit_pc`].
+pub const OFFSET_EXIT_PC: i32 = 16;
+/// Offset of [`ThreadCtx::exit_sp`].
+pub const OFFSET_EXIT_SP: i32 = 24;
+/// Offset of [`ThreadCtx::pending_error`].
+pub const OFFSET_PENDING_ERROR: i32 = 32;
+/// Offset of [`ThreadCtx::entry_fp`].
+pub const OFFSET_ENTRY_FP: i32 = 40;
+/// Offset of [`ThreadCtx::entry_target`].
+pub const OFFSET_ENTRY_TARGET: i32 = 48;
+/// Offset of [`ThreadCtx::jmp_buf`] (used by `runtime::unwind`).
+pub const OFFSET_JMP_BUF: i32 = 64;
+
+/// The thread context. `#[repr(C)]`; never moves while Ember code runs on
+/// its thread (always boxed).
+#[repr(C)]
+#[derive(Debug)]
+pub struct ThreadCtx {
+    /// Compared with SP at every poll; the runtime stores `usize::MAX` to
+    /// request a safe point (interrupt, stop-the-world, GC).
+    pub stack_limit: AtomicUsize,
+    /// FP of the Ember frame that made the current runtime call (written by
+    /// exit trampolines).
+    pub exit_fp: usize,
+    /// Return address into that frame.
+    pub exit_pc: usize,
+    /// SP of that frame at the call.
+    pub exit_sp: usize,
+    /// Non-zero when a runtime function failed; the exit trampoline then
+    /// calls `ember_unwind`.
+    pub pending_error: usize,
+    /// FP of the innermost entry wrapper's frame: stack walks stop there.
+    /// Written by the entry wrapper; saved/restored by nested entries.
+    pub entry_fp: usize,
+    /// Slot address the entry wrapper calls through (set before
+    /// `ember_enter`).
+    pub entry_target: usize,
+    _reserved: usize,
+    /// Jump buffer of the innermost `ember_enter` (layout owned by
+    /// `runtime::unwind`).
+    pub jmp_buf: [usize; JMP_BUF_WORDS],
+
+    // ---- runtime-private from here on ----
+    /// The real limit (stack low end plus a red zone for runtime calls).
+    pub real_stack_limit: usize,
+    /// Bit set of pending requests ([`REQUEST_INTERRUPT`], [`REQUEST_SAFEPOINT`]).
+    pub requests: AtomicUsize,
+    /// The error being raised, when `pending_error != 0`.
+    pub error: Option<Box<EmberError>>,
+    /// Opaque pointer to the engine's shared runtime state (set by the
+    /// engine; runtime functions reach the function registry through it).
+    pub runtime: usize,
+}
+
+/// `requests` bit: stop with `interrupted` at the next poll.
+pub const REQUEST_INTERRUPT: usize = 1;
+/// `requests` bit: park at the next poll (stop-the-world, collection).
+pub const REQUEST_SAFEPOINT: usize = 2;
+
+const _: () = {
+    assert!(std::mem::offset_of!(ThreadCtx, stack_limit) == OFFSET_STACK_LIMIT as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, exit_fp) == OFFSET_EXIT_FP as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, exit_pc) == OFFSET_EXIT_PC as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, exit_sp) == OFFSET_EXIT_SP as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, pending_error) == OFFSET_PENDING_ERROR as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, entry_fp) == OFFSET_ENTRY_FP as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, entry_target) == OFFSET_ENTRY_TARGET as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, jmp_buf) == OFFSET_JMP_BUF as usize);
+};
+
+impl ThreadCtx {
+    /// A context whose polls stop at `stack_limit` (the lowest SP Ember code
+    /// may use before `stack overflow` is raised).
+    pub fn new(stack_limit: usize, runtime: usize) -> Box<ThreadCtx> {
+        Box::new(ThreadCtx {
+            stack_limit: AtomicUsize::new(stack_limit),
+            exit_fp: 0,
+            exit_pc: 0,
+            exit_sp: 0,
+            pending_error: 0,
+            entry_fp: 0,
+            entry_target: 0,
+            _reserved: 0,
+            jmp_buf: [0; JMP_BUF_WORDS],
+            real_stack_limit: stack_limit,
+            requests: AtomicUsize::new(0),
+            error: None,
+            runtime,
+        })
+    }
+
+    /// Ask the thread to stop at its next poll (from any thread).
+    pub fn request(&self, bits: usize) {
+        self.requests.fetch_or(bits, Ordering::SeqCst);
+        self.stack_limit.store(usize::MAX, Ordering::SeqCst);
+    }
+
+    /// Take the pending requests and restore the real stack limit.
+    pub fn take_requests(&self) -> usize {
+        self.stack_limit.store(self.real_stack_limit, Ordering::SeqCst);
+        let bits = self.requests.swap(0, Ordering::SeqCst);
+        // A request that raced with the swap keeps the limit moved.
+        if self.requests.load(Ordering::SeqCst) != 0 {
+            self.stack_limit.store(usize::MAX, Ordering::SeqCst);
+        }
+        bits
+    }
+
+    /// Record `err` as the pending error (the exit trampoline unwinds).
+    pub fn set_error(&mut self, err: EmberError) {
+        self.error = Some(Box::new(err));
+        self.pending_error = 1;
+    }
+
+    /// Take the pending error, clearing the flag.
+    pub fn take_error(&mut self) -> Option<EmberError> {
+        self.pending_error = 0;
+        self.error.take().map(|b| *b)
+    }
+}

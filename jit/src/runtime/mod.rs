@@ -1,0 +1,8 @@
+//! The runtime: thread contexts, errors, runtime functions called by
+//! compiled code, heap, unwinding and stack walking.
+
+pub mod ctx;
+pub mod errors;
+
+pub use ctx::ThreadCtx;
+pub use errors::{EmberError, Frame};
