@@ -72,5 +72,7 @@ pub fn check_source(name: &str, text: &str) -> Result<lang::tir::Program, Diagno
 /// Like [`check_source`], with the diagnostics rendered as plain text
 /// (no colour) with the summary line, exactly as `ember check` prints them.
 pub fn check_source_rendered(name: &str, text: &str) -> Result<(), String> {
-    check_source(name, text).map(|_| ()).map_err(|d| d.report(false))
+    check_source(name, text)
+        .map(|_| ())
+        .map_err(|d| d.report(false))
 }
