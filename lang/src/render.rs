@@ -296,7 +296,7 @@ error[E0308]: mismatched types
         }
         for (lo, hi) in cases {
             let (map, d) = one(src, lo, hi);
-            let out = render(&[d.clone()], &map, false);
+            let out = render(std::slice::from_ref(&d), &map, false);
             assert!(out.starts_with("error[E0308]"), "{out}");
             let _ = render(&[d], &map, true);
         }
