@@ -1,0 +1,27 @@
+// Covers: `as`: int as float, float as int (truncation toward zero), bool as int, precedence of `as`.
+println(3 as float);
+println(-3 as float);
+println(0 as float);
+println(9007199254740993 as float);
+println(9223372036854775807 as float);
+println(-9223372036854775808 as float);
+println(3.99 as int);
+println(-3.99 as int);
+println(0.5 as int);
+println(-0.5 as int);
+println(-0.0 as int);
+println(1e18 as int);
+println(-9223372036854775808.0 as int);
+println(9223372036854774784.0 as int);
+println(true as int);
+println(false as int);
+println(2 * 3 as float as int);
+println(7 as float / 2.0);
+println((7 / 2) as float);
+println(-2 as float);
+println((true as int) + (true as int));
+let n = 10;
+let avg = (n * 3) as float / 4.0;
+println(avg);
+println(avg as int);
+println(1e10 as int * 2);

@@ -1,0 +1,21 @@
+// Covers: `??` is right-associative and the loosest operator; chains of `??`; `??` with calls, arithmetic and `!` around it.
+let a: int? = none;
+let b: int? = none;
+let c: int? = 3;
+println(a ?? b ?? c ?? 4);
+println(a ?? b ?? 9);
+println(c ?? 1 + 1);
+println(a ?? 1 + 1);
+println((a ?? 1) + 1);
+let x: int? = if a == none { c } else { a };
+println(x);
+println(c ?? a ?? b ?? 0);
+println(a ?? b ?? c! * 2);
+let names: map[str, str] = ["bob": "Robert"];
+println(get(names, "bob") ?? "unknown");
+println(get(names, "amy") ?? "unknown");
+println(get(names, "amy") ?? get(names, "bob") ?? "nobody");
+println((get(names, "bob") ?? "?") + "!");
+let flag: bool? = none;
+println(flag ?? false || true);
+println(len(get(names, "bob")!));

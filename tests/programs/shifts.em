@@ -1,0 +1,25 @@
+// Covers: << and >>: the count is taken `n & 63`, >> is arithmetic (sign-extending), << wraps.
+println(1 << 0);
+println(1 << 10);
+println(1 << 62);
+println(1 << 63);
+println(1 << 64);
+println(1 << 65);
+println(3 << 127);
+println(5 << -1);
+println(-1 << 63);
+println(255 >> 4);
+println(-256 >> 4);
+println(-1 >> 63);
+println(-1 >> 1);
+println(-9223372036854775808 >> 63);
+println(-9223372036854775808 >> 1);
+println(1024 >> 64);
+println(1024 >> 66);
+println(-7 >> 1);
+println(12345 >> -60);
+let n = 70;
+println(1 << n);
+println(1 << 2 + 1);
+println(16 >> 1 + 1);
+println(0x0123456789abcdef << 8);
