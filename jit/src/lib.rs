@@ -1,4 +1,5 @@
 //! `ember-jit`: the Ember back end — typed IR to native code through
 //! Cranelift, the code store, the runtime and the [`Engine`].
 
+pub mod code;
 pub mod runtime;
