@@ -3,6 +3,8 @@
 //! - `tests/errors/NAME.em`: its rendered diagnostics (exactly what
 //!   `ember check tests/errors/NAME.em` prints on standard error, without
 //!   colour) must equal `tests/errors/NAME.err`. A missing `.err` fails.
+//!   A file that checks clean is a runtime-error case (run once programs
+//!   can run; ignored until then).
 //! - `tests/programs/NAME.em` and `examples/NAME.em`: must check clean.
 //!   Once `ember run` exists, a program's standard output will be compared
 //!   with `NAME.out` (see [`run_program`]).
@@ -15,7 +17,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 fn main() {
     let args = Arguments::from_args();
@@ -23,7 +25,7 @@ fn main() {
     let mut trials = Vec::new();
     for em in sources(&root.join("tests/errors")) {
         let name = format!("errors/{}", stem(&em));
-        trials.push(Trial::test(name, move || error_case(&em)));
+        trials.push(Trial::ignorable_test(name, move || error_case(&em)));
     }
     for orphan in orphans(&root.join("tests/errors"), "err") {
         let name = format!("errors/{}", file_name(&orphan));
@@ -40,36 +42,73 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// `tests/errors/NAME.em`: compare the diagnostics with `NAME.err`.
-fn error_case(em: &Path) -> Result<(), Failed> {
+/// `tests/errors/NAME.em`: compare the diagnostics with `NAME.err`. A file
+/// that checks clean is a runtime-error case: its standard error is compared
+/// with `NAME.err` (and its standard output with `NAME.out`, if present) once
+/// programs can run; until then the trial reports itself ignored.
+fn error_case(em: &Path) -> Result<Completion, Failed> {
     let text = read(em)?;
-    let actual = match ember::check_source_rendered(&rel(em), &text) {
-        Err(rendered) => rendered,
-        // Later issues: run the program and expect its runtime error here.
-        Ok(()) => String::new(),
-    };
-    compare(&em.with_extension("err"), &actual)
+    match ember::check_source_rendered(&rel(em), &text) {
+        Err(rendered) => compare(&em.with_extension("err"), &rendered)?,
+        Ok(()) => match run_program(em) {
+            Some(run) => {
+                compare(&em.with_extension("err"), &run.stderr)?;
+                compare_if_present(&em.with_extension("out"), &run.stdout)?;
+            }
+            None => {
+                return Ok(Completion::ignored_with(
+                    "checks clean: a runtime-error case, compared once `ember run` exists",
+                ))
+            }
+        },
+    }
+    Ok(Completion::Completed)
 }
 
-/// `tests/programs/NAME.em`, `examples/NAME.em`: must check clean; later
-/// also run, with standard output compared against `NAME.out`.
+/// `tests/programs/NAME.em`, `examples/NAME.em`: must check clean; once
+/// programs can run, standard output is also compared with `NAME.out`.
 fn program_case(em: &Path) -> Result<(), Failed> {
     let text = read(em)?;
     if let Err(rendered) = ember::check_source_rendered(&rel(em), &text) {
         return Err(format!("{} should check clean, but:\n{rendered}", rel(em)).into());
     }
-    let out = em.with_extension("out");
-    match run_program(em) {
-        Some(actual) => compare(&out, &actual),
-        None => Ok(()),
+    if let Some(run) = run_program(em) {
+        if !run.stderr.is_empty() {
+            return Err(format!("{} wrote to standard error:\n{}", rel(em), run.stderr).into());
+        }
+        compare_if_present(&em.with_extension("out"), &run.stdout)?;
     }
+    Ok(())
 }
 
-/// The program's standard output, once Ember programs can run (the JIT lands
-/// with issue 3). `None` means "cannot run yet": `.out` files are not
-/// compared until then.
-fn run_program(_em: &Path) -> Option<String> {
+/// What running a program printed.
+struct Run {
+    stdout: String,
+    stderr: String,
+}
+
+/// Run the program (as `ember run` would) and capture its output, once
+/// Ember programs can run (the JIT lands with issue 3). `None` means
+/// "cannot run yet": `.out` files and runtime-error cases are not compared
+/// until then.
+fn run_program(_em: &Path) -> Option<Run> {
     None
+}
+
+/// Like [`compare`], but a missing expectation file is fine outside bless
+/// mode (a program may print nothing; `examples/` have no `.out`).
+fn compare_if_present(expected_path: &Path, actual: &str) -> Result<(), Failed> {
+    if expected_path.exists() || (bless() && !actual.is_empty()) {
+        compare(expected_path, actual)
+    } else if actual.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "missing expectation file {} (create it with `BLESS=1 cargo test --test files`); actual output:\n{actual}",
+            rel(expected_path)
+        )
+        .into())
+    }
 }
 
 /// Compare `actual` with the expectation file, or rewrite it under `BLESS`.
