@@ -1,1 +1,7 @@
-fn main() {}
+fn main() {
+    lalrpop::Configuration::new()
+        .use_cargo_dir_conventions()
+        .emit_rerun_directives(true)
+        .process()
+        .expect("lalrpop failed to process the grammar");
+}
