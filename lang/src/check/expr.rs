@@ -90,16 +90,42 @@ pub(crate) enum BranchCtx {
     MapValue,
 }
 
+/// How to name a callee in messages, e.g. "function `f`" and
+/// `fn f(a: int) -> int`; cheap to make, formatted only on error.
+#[derive(Clone, Copy)]
+pub(crate) struct CalleeDesc<'a> {
+    /// "function", "host function", or "" for a value.
+    kind: &'static str,
+    name: Option<&'a str>,
+    decl: Option<&'a crate::ast::FnDecl>,
+}
+
+impl CalleeDesc<'_> {
+    fn what(&self) -> String {
+        match (self.name, self.kind) {
+            (Some(n), "") => format!("`{n}`"),
+            (Some(n), k) => format!("{k} `{n}`"),
+            (None, _) => "this function".to_string(),
+        }
+    }
+    fn sig_text(&self, sig: &FnType) -> String {
+        match self.name {
+            Some(n) => named_sig(n, sig, self.decl),
+            None => sig.to_string(),
+        }
+    }
+}
+
 /// What a call reaches, once the callee is resolved.
-pub(crate) enum Resolved {
+pub(crate) enum Resolved<'a> {
     /// A user function, host function or function value.
     Sig {
         callee: Callee,
         sig: Arc<FnType>,
         /// Where the callee is defined, for "defined here" labels.
         def: Option<Span>,
-        /// How to name it in messages, e.g. "function `f`".
-        what: String,
+        /// How to name it in messages (built only when needed).
+        desc: CalleeDesc<'a>,
     },
     /// A standard function (overloads resolved by [`Checker::builtin_call`]).
     Builtin,
@@ -139,8 +165,12 @@ pub(crate) fn conversion_help(expected: &Type, e: &TExpr) -> Option<String> {
         (Type::Str, Type::Int | Type::Float | Type::Bool) => {
             "convert it to text with `str(...)`".to_string()
         }
-        (Type::Int, Type::Str) => "parse it with `parse_int(...)`".to_string(),
-        (Type::Float, Type::Str) => "parse it with `parse_float(...)`".to_string(),
+        (Type::Int, Type::Str) if !matches!(e.kind, TExprKind::Str(_)) => {
+            "parse it with `parse_int(...)`".to_string()
+        }
+        (Type::Float, Type::Str) if !matches!(e.kind, TExprKind::Str(_)) => {
+            "parse it with `parse_float(...)`".to_string()
+        }
         (exp, Type::Optional(inner)) if **inner == *exp => {
             "the value may be `none`: unwrap it with `!`, give a default with `??`, or use `if let`"
                 .to_string()
@@ -556,6 +586,8 @@ impl<'a> Checker<'a> {
         };
         if let Some(h) = fixed {
             d = d.with_help(h);
+        } else if let Some(a) = callable.then(|| builtin_alias(n)).flatten() {
+            d = d.with_help(format!("Ember's standard function for this is `{a}`"));
         } else {
             let env = self.env;
             let builtin_names: &[&str] = if callable { builtins::NAMES } else { &[] };
@@ -861,16 +893,23 @@ impl<'a> Checker<'a> {
         }
         let sym = op.symbol();
         if l.ty != r.ty {
+            let help = match (&l.ty, &r.ty) {
+                (Type::Int, Type::Float) | (Type::Float, Type::Int) => {
+                    Some("convert one side with `as float` or `as int`".to_string())
+                }
+                _ => conversion_help(&l.ty, &r),
+            };
             let mut d = Diagnostic::error(
                 "E0202",
                 format!("cannot apply `{sym}` to `{}` and `{}`", l.ty, r.ty),
-                span,
+                r.span,
             )
-            .with_label("mismatched operand types")
-            .with_secondary(l.span, format!("`{}`", l.ty))
-            .with_secondary(r.span, format!("`{}`", r.ty))
-            .with_note("both operands of an operator have the same type; there are no implicit conversions");
-            if let Some(h) = conversion_help(&l.ty, &r) {
+            .with_label(format!("this is `{}`", r.ty))
+            .with_secondary(l.span, format!("this is `{}`", l.ty))
+            .with_note(
+                "both operands of an operator have the same type; there are no implicit conversions",
+            );
+            if let Some(h) = help {
                 d = d.with_help(h);
             }
             self.error(d);
@@ -1071,9 +1110,9 @@ impl<'a> Checker<'a> {
                 callee,
                 sig,
                 def,
-                what,
+                desc,
             } => {
-                let targs = self.call_args(&sig, args, span, def, &what, false);
+                let targs = self.call_args(&sig, args, span, def, desc, false);
                 mk(
                     TExprKind::Call {
                         callee,
@@ -1091,14 +1130,18 @@ impl<'a> Checker<'a> {
     }
 
     /// A callee that is an arbitrary expression: must be a function value.
-    fn callee_value(&mut self, callee: &'a Expr) -> Resolved {
+    fn callee_value(&mut self, callee: &'a Expr) -> Resolved<'a> {
         let f = self.expr(callee, None);
         match f.ty.clone() {
             Type::Fn(sig) => Resolved::Sig {
                 callee: Callee::Value(Box::new(f)),
                 sig,
                 def: None,
-                what: "this function".to_string(),
+                desc: CalleeDesc {
+                    kind: "",
+                    name: None,
+                    decl: None,
+                },
             },
             Type::Never => Resolved::Error,
             other => {
@@ -1123,7 +1166,12 @@ impl<'a> Checker<'a> {
 
     /// Resolve the name of a called function. `method`: the name comes from
     /// `x.name(..)`, where non-function locals and globals do not count.
-    pub(crate) fn resolve_named(&mut self, n: &'a str, name_span: Span, method: bool) -> Resolved {
+    pub(crate) fn resolve_named(
+        &mut self,
+        n: &'a str,
+        name_span: Span,
+        method: bool,
+    ) -> Resolved<'a> {
         let mut not_fn = None;
         if let Some(id) = self.cx.lookup(n) {
             let local = self.cx.local(id);
@@ -1138,7 +1186,11 @@ impl<'a> Checker<'a> {
                         ))),
                         sig,
                         def: Some(def),
-                        what: format!("`{n}`"),
+                        desc: CalleeDesc {
+                            kind: "",
+                            name: Some(n),
+                            decl: None,
+                        },
                     }
                 }
                 Type::Never => return Resolved::Error,
@@ -1157,7 +1209,11 @@ impl<'a> Checker<'a> {
                     callee: Callee::Function(n.to_string()),
                     sig,
                     def: Some(decl.name.span),
-                    what: format!("function `{n}`"),
+                    desc: CalleeDesc {
+                        kind: "function",
+                        name: Some(n),
+                        decl: Some(decl),
+                    },
                 };
             }
             Some(Item::Global(i)) => {
@@ -1175,7 +1231,11 @@ impl<'a> Checker<'a> {
                 callee: Callee::Function(n.to_string()),
                 sig: Arc::new(f.clone()),
                 def: None,
-                what: format!("function `{n}`"),
+                desc: CalleeDesc {
+                    kind: "function",
+                    name: Some(n),
+                    decl: None,
+                },
             };
         }
         if let Some(g) = self.env.globals.get(n) {
@@ -1192,7 +1252,11 @@ impl<'a> Checker<'a> {
                 callee: Callee::Host(n.to_string()),
                 sig: Arc::new(f.clone()),
                 def: None,
-                what: format!("host function `{n}`"),
+                desc: CalleeDesc {
+                    kind: "host function",
+                    name: Some(n),
+                    decl: None,
+                },
             };
         }
         Resolved::Unknown { not_fn }
@@ -1202,12 +1266,12 @@ impl<'a> Checker<'a> {
     /// erroneous), `Err(its type)` if not.
     fn global_callee(
         &mut self,
-        n: &str,
+        n: &'a str,
         ty: Type,
         span: Span,
         def: Option<Span>,
         method: bool,
-    ) -> Result<Resolved, Type> {
+    ) -> Result<Resolved<'a>, Type> {
         match ty {
             Type::Fn(sig) => Ok(Resolved::Sig {
                 callee: Callee::Value(Box::new(mk(
@@ -1217,7 +1281,11 @@ impl<'a> Checker<'a> {
                 ))),
                 sig,
                 def,
-                what: format!("`{n}`"),
+                desc: CalleeDesc {
+                    kind: "",
+                    name: Some(n),
+                    decl: None,
+                },
             }),
             Type::Never => Ok(Resolved::Error),
             other if !method => Ok(Resolved::Unknown {
@@ -1242,9 +1310,9 @@ impl<'a> Checker<'a> {
                 callee,
                 sig,
                 def,
-                what,
+                desc,
             } => {
-                let targs = self.call_args(&sig, args, span, def, &what, method);
+                let targs = self.call_args(&sig, args, span, def, desc, method);
                 mk(
                     TExprKind::Call {
                         callee,
@@ -1305,6 +1373,8 @@ impl<'a> Checker<'a> {
             d = d.with_help(format!(
                 "to call the function stored in field `{n}`, write `(x.{n})(..)`"
             ));
+        } else if let Some(a) = builtin_alias(n) {
+            d = d.with_help(format!("Ember's standard function for this is `{a}`"));
         } else {
             let env = self.env;
             let candidates = self
@@ -1328,18 +1398,21 @@ impl<'a> Checker<'a> {
         args: &[&'a Expr],
         span: Span,
         def: Option<Span>,
-        what: &str,
+        desc: CalleeDesc<'a>,
         method: bool,
     ) -> Vec<TExpr> {
         if args.len() != sig.params.len() {
-            let mut d =
-                Diagnostic::error("E0208", count_msg(what, sig.params.len(), args.len()), span)
-                    .with_label(format!(
-                        "expected {} argument{}",
-                        sig.params.len(),
-                        plural(sig.params.len())
-                    ))
-                    .with_note(format!("the signature is `{sig}`"));
+            let mut d = Diagnostic::error(
+                "E0208",
+                count_msg(&desc.what(), sig.params.len(), args.len()),
+                span,
+            )
+            .with_label(format!(
+                "expected {} argument{}",
+                sig.params.len(),
+                plural(sig.params.len())
+            ))
+            .with_note(format!("the signature is `{}`", desc.sig_text(sig)));
             if let Some(def) = def {
                 d = d.with_secondary(def, "defined here");
             }
@@ -1356,9 +1429,12 @@ impl<'a> Checker<'a> {
                     let v = match self.try_coerce(v, p) {
                         Ok(v) => v,
                         Err(v) => {
-                            let d = self
-                                .mismatch(p, &v)
-                                .with_note(format!("argument {} of {what}: `{sig}`", i + 1));
+                            let d = self.mismatch(p, &v).with_note(format!(
+                                "argument {} of {}: `{}`",
+                                i + 1,
+                                desc.what(),
+                                desc.sig_text(sig)
+                            ));
                             self.error(d);
                             TExpr {
                                 ty: Type::Never,
@@ -1376,7 +1452,7 @@ impl<'a> Checker<'a> {
 
     fn spawn(&mut self, inner: &'a Expr, span: Span) -> TExpr {
         let inner = strip_parens(inner);
-        let (resolved, args, name): (Resolved, Vec<&'a Expr>, Option<(&'a str, Span)>) =
+        let (resolved, args, name): (Resolved<'a>, Vec<&'a Expr>, Option<(&'a str, Span)>) =
             match &inner.kind {
                 ExprKind::Call { callee, args } => {
                     let args: Vec<&'a Expr> = args.iter().collect();
@@ -1417,10 +1493,10 @@ impl<'a> Checker<'a> {
                 callee,
                 sig,
                 def,
-                what,
+                desc,
             } => {
                 let method = matches!(inner.kind, ExprKind::MethodCall { .. });
-                let targs = self.call_args(&sig, &args, inner.span, def, &what, method);
+                let targs = self.call_args(&sig, &args, inner.span, def, desc, method);
                 mk(
                     TExprKind::Spawn {
                         callee,
@@ -1482,7 +1558,7 @@ impl<'a> Checker<'a> {
                             format!("`return;` without a value in a function that returns `{ret}`"),
                             span,
                         )
-                        .with_label(format!("expected a `{ret}` value"))
+                        .with_label(format!("expected a value of type `{ret}`"))
                         .with_help("return a value: `return VALUE;`"),
                     );
                 }
@@ -1921,9 +1997,13 @@ impl<'a> Checker<'a> {
                             .with_secondary(first_span, format!("{} is `{ty}`", what.1))
                         }
                     };
+                    let numeric = matches!(
+                        (&ty, &e.ty),
+                        (Type::Int, Type::Float) | (Type::Float, Type::Int)
+                    );
                     let d = match conversion_help(&ty, &e) {
-                        Some(h) => d.with_help(h),
-                        None => d,
+                        Some(h) if numeric => d.with_help(h),
+                        _ => d,
                     };
                     self.error(d);
                     out.push(TExpr {
@@ -1980,6 +2060,42 @@ pub(crate) fn chan_elem(t: &Type) -> Option<Type> {
 
 pub(crate) fn map_kv_of(t: &Type) -> Option<(Type, Type)> {
     map_kv(t)
+}
+
+/// `fn name(a: int, b: str) -> int`, with parameter names when known.
+fn named_sig(n: &str, sig: &FnType, decl: Option<&crate::ast::FnDecl>) -> String {
+    let mut out = format!("fn {n}(");
+    for (i, p) in sig.params.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if let Some(param) = decl.and_then(|d| d.params.get(i)) {
+            out.push_str(&param.name.name);
+            out.push_str(": ");
+        }
+        out.push_str(&p.to_string());
+    }
+    out.push(')');
+    if sig.ret != Type::Unit {
+        out.push_str(&format!(" -> {}", sig.ret));
+    }
+    out
+}
+
+/// Standard functions users of other languages may look for by another
+/// name.
+fn builtin_alias(n: &str) -> Option<&'static str> {
+    Some(match n {
+        "length" | "size" | "count" | "lenght" => "len",
+        "append" | "add" | "push_back" => "push",
+        "contains" | "contains_key" | "has_key" => "has",
+        "to_string" | "toString" | "string" => "str",
+        "index_of" | "indexOf" => "find",
+        "delete" | "erase" => "remove",
+        "substring" | "slice" => "substr",
+        "printf" | "puts" | "echo" => "println",
+        _ => return None,
+    })
 }
 
 fn fields_note(name: &str, fields: &[(String, Type)]) -> String {

@@ -22,6 +22,23 @@ impl<'a> Checker<'a> {
         let (stmts, diverges) = self.stmts(&b.stmts);
         let tail = match b.tail.as_deref() {
             None => None,
+            Some(t) if *ret != Type::Unit && lacks_value_path(t) => {
+                // `if .. {} else if .. {}` without a final `else`, or a loop:
+                // there is a path without a value. Check without pushing the
+                // return type into the branches, then report the path.
+                let e = self.expr(t, None);
+                if e.ty == Type::Unit && self.placeholders == before {
+                    self.missing_return(decl, ret, Some(t), None);
+                }
+                let e = match self.try_coerce(e, ret) {
+                    Ok(e) => e,
+                    Err(e) => TExpr {
+                        ty: Type::Never,
+                        ..e
+                    },
+                };
+                Some(Box::new(e))
+            }
             Some(t) => {
                 let e = self.expr(t, Some(ret));
                 let e = match self.try_coerce(e, ret) {
@@ -122,7 +139,7 @@ impl<'a> Checker<'a> {
         }
         if let Some(e) = last_expr {
             match &e.kind {
-                ExprKind::If { else_: None, .. } | ExprKind::IfLet { else_: None, .. } => {
+                ExprKind::If { .. } | ExprKind::IfLet { .. } if lacks_value_path(e) => {
                     d = d
                         .with_secondary(
                             e.span,
@@ -142,6 +159,19 @@ impl<'a> Checker<'a> {
             }
         }
         self.error(d);
+    }
+}
+
+/// An `if` chain without a final `else`, or a loop.
+fn lacks_value_path(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::If { else_: None, .. } | ExprKind::IfLet { else_: None, .. } => true,
+        ExprKind::If { else_: Some(x), .. } | ExprKind::IfLet { else_: Some(x), .. } => {
+            matches!(x.kind, ExprKind::If { .. } | ExprKind::IfLet { .. }) && lacks_value_path(x)
+        }
+        ExprKind::While { .. } | ExprKind::For { .. } => true,
+        ExprKind::Paren(x) => lacks_value_path(x),
+        _ => false,
     }
 }
 

@@ -1,0 +1,3 @@
+// `+` is not defined on bool
+let t = true;
+let u = t + false;

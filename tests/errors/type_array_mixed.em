@@ -1,0 +1,2 @@
+// array elements of different types
+let xs = [1, 2, "three"];

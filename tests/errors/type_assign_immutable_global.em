@@ -1,0 +1,6 @@
+// assigning to a global declared without `mut`
+let limit = 10;
+
+fn raise() {
+    limit += 5;
+}

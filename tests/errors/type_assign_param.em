@@ -1,0 +1,7 @@
+// parameters are immutable
+fn clamp(x: int) -> int {
+    if x > 100 {
+        x = 100;
+    }
+    x
+}

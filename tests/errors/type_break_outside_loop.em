@@ -1,0 +1,6 @@
+// `break` and `continue` outside of any loop
+fn stop() {
+    break;
+}
+
+continue;

@@ -1,0 +1,2 @@
+// standard functions are not values
+let f = len;

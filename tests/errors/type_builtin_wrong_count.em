@@ -1,0 +1,3 @@
+// a standard function called with the wrong number of arguments
+let a = [1, 2, 3];
+push(a);

@@ -1,0 +1,2 @@
+// `[]` with no type from context
+let items = [];

@@ -1,0 +1,3 @@
+// an if condition that is an int, not a bool
+let n = 3;
+if n { println("non-zero"); }

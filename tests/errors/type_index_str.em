@@ -1,0 +1,3 @@
+// strings cannot be indexed
+let s = "hello";
+let c = s[0];

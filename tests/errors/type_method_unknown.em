@@ -1,0 +1,3 @@
+// a method call whose function does not exist
+let names = ["a", "b"];
+println(names.lenght());

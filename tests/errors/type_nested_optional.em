@@ -1,0 +1,2 @@
+// nested optional types are rejected
+let x: int?? = none;

@@ -1,0 +1,2 @@
+// `none` with no type from context
+let nothing = none;

@@ -1,0 +1,3 @@
+// `!` on an int and unary `-` on a bool
+let a = !5;
+let b = -true;

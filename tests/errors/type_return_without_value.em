@@ -1,0 +1,7 @@
+// `return;` without a value in a function that returns int
+fn first(a: [int]) -> int {
+    if len(a) == 0 {
+        return;
+    }
+    a[0]
+}

@@ -1,0 +1,4 @@
+// a function without `-> T` whose body ends in a value
+fn answer() {
+    42
+}
