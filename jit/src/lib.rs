@@ -2,4 +2,9 @@
 //! Cranelift, the code store, the runtime and the [`Engine`].
 
 pub mod code;
+pub mod codegen;
+pub mod engine;
 pub mod runtime;
+
+pub use engine::{Engine, Error};
+pub use runtime::errors::{EmberError, Frame};

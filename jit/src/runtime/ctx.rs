@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::errors::EmberError;
+use super::heap::Mutator;
 
 /// Number of machine words reserved for the `ember_enter` jump buffer
 /// (callee-saved registers, SP, FP, LR: x86-64 needs 8, aarch64 21).
@@ -46,15 +47,16 @@ pub struct ThreadCtx {
     /// Non-zero when a runtime function failed; the exit trampoline then
     /// calls `ember_unwind`.
     pub pending_error: usize,
-    /// FP of the innermost entry wrapper's frame: stack walks stop there.
-    /// Written by the entry wrapper; saved/restored by nested entries.
+    /// Reserved (stack walks stop at the entry FP saved in [`Self::jmp_buf`]
+    /// by `ember_enter`).
     pub entry_fp: usize,
     /// Slot address the entry wrapper calls through (set before
     /// `ember_enter`).
     pub entry_target: usize,
     _reserved: usize,
     /// Jump buffer of the innermost `ember_enter` (layout owned by
-    /// `runtime::unwind`).
+    /// `runtime::unwind`; word 0 is the entry FP where Ember stack walks
+    /// stop).
     pub jmp_buf: [usize; JMP_BUF_WORDS],
 
     // ---- runtime-private from here on ----
@@ -67,6 +69,10 @@ pub struct ThreadCtx {
     /// Opaque pointer to the engine's shared runtime state (set by the
     /// engine; runtime functions reach the function registry through it).
     pub runtime: usize,
+    /// This thread's allocation handle.
+    pub mutator: Option<Mutator>,
+    /// State of `rand_int`'s generator (0 = not seeded yet).
+    pub rng: u64,
 }
 
 /// `requests` bit: stop with `interrupted` at the next poll.
@@ -103,6 +109,8 @@ impl ThreadCtx {
             requests: AtomicUsize::new(0),
             error: None,
             runtime,
+            mutator: None,
+            rng: 0,
         })
     }
 
@@ -127,6 +135,11 @@ impl ThreadCtx {
     pub fn set_error(&mut self, err: EmberError) {
         self.error = Some(Box::new(err));
         self.pending_error = 1;
+    }
+
+    /// FP of the innermost `ember_enter` frame (stack walks stop there).
+    pub fn entry_frame_fp(&self) -> usize {
+        self.jmp_buf[0]
     }
 
     /// Take the pending error, clearing the flag.

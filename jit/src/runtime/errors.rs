@@ -19,6 +19,9 @@ pub struct Frame {
 pub struct EmberError {
     pub message: String,
     pub stack: Vec<Frame>,
+    /// Frames left out of a very deep stack, after the first
+    /// [`EmberError::KEEP_INNER`] of `stack`.
+    pub omitted: usize,
 }
 
 impl EmberError {
@@ -27,8 +30,14 @@ impl EmberError {
         EmberError {
             message: message.into(),
             stack: Vec::new(),
+            omitted: 0,
         }
     }
+
+    /// Innermost frames kept when a stack is truncated.
+    pub const KEEP_INNER: usize = 48;
+    /// Outermost frames kept when a stack is truncated.
+    pub const KEEP_OUTER: usize = 16;
 
     /// `FILE:LINE:COL` of the innermost frame, if any.
     pub fn location(&self) -> Option<String> {
@@ -53,7 +62,10 @@ impl fmt::Display for Frame {
 impl fmt::Display for EmberError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        for frame in &self.stack {
+        for (i, frame) in self.stack.iter().enumerate() {
+            if self.omitted > 0 && i == Self::KEEP_INNER {
+                write!(f, "\n  ... {} more frames", self.omitted)?;
+            }
             write!(f, "\n{frame}")?;
         }
         Ok(())
@@ -84,6 +96,7 @@ mod tests {
                     col: 1,
                 },
             ],
+            omitted: 0,
         };
         assert_eq!(
             e.to_string(),

@@ -1,0 +1,215 @@
+//! Typed IR → Cranelift IR → machine code.
+//!
+//! One [`function::FnTranslator`] per Ember function lowers the body (one
+//! `translate_*` family per module: [`expr`], [`control`], [`ops`],
+//! [`calls`], [`heap`]); [`trampolines`] builds the per-signature entry
+//! wrappers and the per-runtime-function exit trampolines of
+//! `jit/RUNTIME.md`; [`srcloc`] keeps what maps a native PC back to
+//! `file:line:col` and to the stack map of a call site.
+//!
+//! Codegen never touches engine state directly: everything it needs
+//! (slot addresses, global cells, struct layouts, string literals, type
+//! descriptors) comes through the [`Resolver`] trait, so the same lowering
+//! serves the engine and cross-compilation tests.
+
+pub mod calls;
+pub mod control;
+pub mod expr;
+pub mod function;
+pub mod heap;
+pub mod ops;
+pub mod srcloc;
+pub mod trampolines;
+
+use std::fmt;
+use std::sync::Arc;
+
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, types, AbiParam, Signature};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use ember_lang::types::{FnType, Type};
+
+pub use function::translate_function;
+pub use srcloc::{CompiledFunction, StackMapEntry};
+
+use crate::runtime::builtins::RtFn;
+
+/// A codegen failure: an internal error (the checker let something through
+/// the back end cannot lower) or a Cranelift error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodegenError(pub String);
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+pub type Result<T> = std::result::Result<T, CodegenError>;
+
+pub(crate) fn err<T>(msg: impl Into<String>) -> Result<T> {
+    Err(CodegenError(msg.into()))
+}
+
+/// A global variable's cell: `[addr]` is the value word, `[addr + 8]` the
+/// initialized flag.
+#[derive(Clone, Debug)]
+pub struct GlobalRef {
+    pub addr: u64,
+    /// Index passed to `raise` for `global NAME used before initialization`.
+    pub id: u32,
+    pub ty: Type,
+}
+
+/// Where a struct's fields live in an instance (byte offsets from the
+/// object pointer).
+#[derive(Clone, Debug)]
+pub struct StructLayout {
+    pub name: String,
+    /// Declared order: (name, type, byte offset).
+    pub fields: Vec<(String, Type, i32)>,
+    /// Address of the heap's type descriptor for instances (passed to the
+    /// allocation function).
+    pub desc: u64,
+}
+
+impl StructLayout {
+    pub fn field(&self, name: &str) -> Option<(&Type, i32)> {
+        self.fields
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, o)| (t, *o))
+    }
+}
+
+/// What lowering needs from the engine. Addresses are absolute and stable.
+pub trait Resolver {
+    /// Slot of user function `name` (its current signature).
+    fn function(&mut self, name: &str) -> Option<(u64, Arc<FnType>)>;
+    /// Slot of host function `name`.
+    fn host(&mut self, name: &str) -> Option<(u64, Arc<FnType>)>;
+    /// Slot holding the exit trampoline of runtime function `f`.
+    fn runtime(&mut self, f: RtFn) -> u64;
+    fn global(&mut self, name: &str) -> Option<GlobalRef>;
+    fn struct_layout(&mut self, name: &str) -> Option<Arc<StructLayout>>;
+    /// A heap string kept alive for the engine's life (a GC root).
+    fn string_literal(&mut self, text: &str) -> u64;
+    /// A type descriptor for printing / `str` / containers of `ty`.
+    fn type_desc(&mut self, ty: &Type) -> u64;
+    /// Address of the entry wrapper for signature `ft` (used by `spawn`).
+    fn entry_wrapper(&mut self, ft: &FnType) -> u64;
+}
+
+/// The CLIF type of an Ember value (`None` for `()` and `!`).
+pub fn clif_type(ty: &Type) -> Option<ir::Type> {
+    match ty {
+        Type::Int => Some(types::I64),
+        Type::Float => Some(types::F64),
+        Type::Bool => Some(types::I8),
+        Type::Unit | Type::Never => None,
+        _ => Some(types::I64),
+    }
+}
+
+/// The CLIF type of an Ember value where a value is needed (`()` as `i8` 0).
+pub fn word_type(ty: &Type) -> ir::Type {
+    clif_type(ty).unwrap_or(types::I8)
+}
+
+/// Is a value of this type a pointer the collector must see?
+pub fn is_gc_ref(ty: &Type) -> bool {
+    match ty {
+        Type::Str | Type::Array(_) | Type::Map(..) | Type::Chan(_) | Type::Struct(_) => true,
+        Type::Task => true,
+        Type::Optional(inner) => !matches!(**inner, Type::Fn(_)),
+        _ => false,
+    }
+}
+
+/// `T?` is represented by a box (not by the bare pointer with 0 = none).
+pub fn optional_is_boxed(inner: &Type) -> bool {
+    !(matches!(inner, Type::Fn(_)) || (is_gc_ref(inner) && !matches!(inner, Type::Optional(_))))
+}
+
+/// The Ember calling convention: `(ctx, params..) -> ret`.
+pub fn ember_signature(call_conv: CallConv, ft: &FnType) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64));
+    for p in &ft.params {
+        sig.params.push(AbiParam::new(word_type(p)));
+    }
+    if let Some(t) = clif_type(&ft.ret) {
+        sig.returns.push(AbiParam::new(t));
+    }
+    sig
+}
+
+/// Flags shared by every ISA we build: `opt_level=speed`, frame pointers,
+/// the verifier when `verify`.
+pub fn shared_flags(verify: bool) -> settings::Flags {
+    let mut b = settings::builder();
+    let set = |b: &mut settings::Builder, k: &str, v: &str| {
+        b.set(k, v).expect("known cranelift setting");
+    };
+    set(&mut b, "opt_level", "speed");
+    set(&mut b, "preserve_frame_pointers", "true");
+    set(&mut b, "enable_verifier", if verify { "true" } else { "false" });
+    set(&mut b, "unwind_info", "false");
+    set(&mut b, "is_pic", "false");
+    settings::Flags::new(b)
+}
+
+/// Whether the verifier runs: in debug builds (and so in tests).
+pub const VERIFY: bool = cfg!(debug_assertions);
+
+/// The host ISA (cranelift-native) with [`shared_flags`].
+pub fn host_isa() -> Result<OwnedTargetIsa> {
+    let builder = cranelift_native::builder().map_err(|e| CodegenError(e.to_string()))?;
+    builder
+        .finish(shared_flags(VERIFY))
+        .map_err(|e| CodegenError(e.to_string()))
+}
+
+/// An ISA by target name (`"aarch64"`, `"x86_64"`), verifier on: used to
+/// cross-compile in tests.
+pub fn isa_by_name(name: &str) -> Result<OwnedTargetIsa> {
+    let builder = cranelift_codegen::isa::lookup_by_name(name)
+        .map_err(|e| CodegenError(format!("{name}: {e}")))?;
+    builder
+        .finish(shared_flags(true))
+        .map_err(|e| CodegenError(e.to_string()))
+}
+
+/// Compile a built CLIF function to machine code plus metadata.
+pub fn compile(
+    isa: &dyn TargetIsa,
+    ctx: &mut cranelift_codegen::Context,
+) -> Result<CompiledFunction> {
+    let name = ctx.func.name.to_string();
+    let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
+        Ok(c) => c,
+        Err(e) => {
+            let detail = match &e.inner {
+                cranelift_codegen::CodegenError::Verifier(errors) => {
+                    cranelift_codegen::print_errors::pretty_verifier_error(
+                        e.func,
+                        None,
+                        errors.clone(),
+                    )
+                }
+                other => format!("{other:?}"),
+            };
+            return err(format!("cranelift failed on {name}: {detail}"));
+        }
+    };
+    if !compiled.buffer.relocs().is_empty() {
+        return err(format!(
+            "internal error: {name} needs relocations ({:?})",
+            compiled.buffer.relocs()
+        ));
+    }
+    Ok(CompiledFunction::from_compiled(compiled))
+}

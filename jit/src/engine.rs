@@ -1,0 +1,879 @@
+//! The [`Engine`]: owns the Cranelift ISA, the slot table, code memory, the
+//! function registry (PC → function, source locations, stack maps), struct
+//! layouts, global cells, the heap and the main thread's context, and ties
+//! the type checker, code generation and the runtime together.
+//!
+//! ```no_run
+//! let mut engine = ember_jit::Engine::new().unwrap();
+//! engine.run_source("hello.em", "println(\"hi\");").unwrap();
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Instant;
+
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use ember_lang::tir::{FnDef, Program, StructDef};
+use ember_lang::types::{FnType, Type};
+use ember_lang::{Diagnostic, Env, FileId, GlobalInfo, SourceMap};
+use parking_lot::{Mutex, RwLock};
+
+use crate::code::{CodeMemory, CodePtr, SlotId, SlotTable};
+use crate::codegen::function::runtime_signature;
+use crate::codegen::srcloc::{FuncInfo, Registry};
+use crate::codegen::trampolines::{build_entry_wrapper, build_exit_trampoline};
+use crate::codegen::{
+    self, is_gc_ref, translate_function, CodegenError, CompiledFunction, GlobalRef, Resolver,
+    StructLayout,
+};
+use crate::runtime::builtins::{self, RtFn};
+use crate::runtime::ctx::ThreadCtx;
+use crate::runtime::errors::EmberError;
+use crate::runtime::heap::{self, Heap};
+use crate::runtime::unwind;
+
+/// Why running source text failed.
+#[derive(Debug)]
+pub enum Error {
+    /// Syntax or type errors; `rendered` is what `ember check` prints.
+    Compile {
+        diagnostics: Vec<Diagnostic>,
+        rendered: String,
+    },
+    /// A runtime error (message and Ember stack).
+    Runtime(EmberError),
+    /// The back end failed (a bug), or the file could not be read.
+    Internal(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Compile { rendered, .. } => f.write_str(rendered),
+            Error::Runtime(e) => write!(f, "{e}"),
+            Error::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<CodegenError> for Error {
+    fn from(e: CodegenError) -> Self {
+        Error::Internal(e.0)
+    }
+}
+
+/// A global's cell: value word, initialized flag. Boxed: stable address.
+struct GlobalCell {
+    name: String,
+    ty: Type,
+    cell: Box<[AtomicU64; 2]>,
+}
+
+/// Engine state the runtime functions reach through `ThreadCtx::runtime`.
+pub struct Shared {
+    pub registry: RwLock<Registry>,
+    pub sources: RwLock<SourceMap>,
+    pub heap: Arc<Heap>,
+    pub slots: SlotTable,
+    pub code: Mutex<CodeMemory>,
+    globals: RwLock<Vec<GlobalCell>>,
+    /// `clock()` counts from here.
+    pub epoch: Instant,
+    /// Spawned threads still running Ember code (collection waits for 0).
+    pub running_threads: AtomicUsize,
+    tasks: Mutex<Vec<Arc<TaskState>>>,
+    this: OnceLock<Weak<Shared>>,
+    /// When set, `print`/`println` append here instead of writing to
+    /// standard output.
+    output: Mutex<Option<Vec<u8>>>,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+/// What a `task` handle's payload holds.
+#[derive(Debug, Default)]
+pub struct TaskState {
+    handle: Mutex<Option<std::thread::JoinHandle<Result<(), EmberError>>>>,
+    joined: std::sync::atomic::AtomicBool,
+}
+
+impl Shared {
+    /// Name of global `id` (for `global NAME used before initialization`).
+    pub fn global_name(&self, id: u32) -> String {
+        self.globals
+            .read()
+            .get(id as usize)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// Every initialized global holding a heap reference.
+    pub fn global_roots(&self, visit: &mut dyn FnMut(u64)) {
+        for g in self.globals.read().iter() {
+            if is_gc_ref(&g.ty) && g.cell[1].load(Ordering::Acquire) != 0 {
+                visit(g.cell[0].load(Ordering::Acquire));
+            }
+        }
+    }
+
+    /// A safe point was requested on thread `t` (poll slow path).
+    pub fn safepoint(&self, t: &mut ThreadCtx) {
+        if self.heap.gc_requested() && self.running_threads.load(Ordering::SeqCst) == 0 {
+            builtins::collect_garbage(t);
+        }
+    }
+
+    /// Run `f` while the thread is parked in a blocking call.
+    pub fn parked<R>(&self, _t: &mut ThreadCtx, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    /// Like [`Shared::parked`] with `root` kept alive; returns whether the
+    /// thread was interrupted meanwhile.
+    pub fn parked_with_root(&self, t: &mut ThreadCtx, root: u64, f: impl FnOnce()) -> bool {
+        self.heap.pin(root);
+        f();
+        self.heap.unpin(root);
+        t.requests.load(Ordering::SeqCst) & crate::runtime::ctx::REQUEST_INTERRUPT != 0
+    }
+
+    /// Write program output (standard output, or the capture buffer).
+    pub fn write_output(&self, bytes: &[u8]) {
+        use std::io::Write;
+        let mut cap = self.output.lock();
+        match cap.as_mut() {
+            Some(buf) => buf.extend_from_slice(bytes),
+            None => {
+                drop(cap);
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(bytes);
+                let _ = out.flush();
+            }
+        }
+    }
+
+    /// Text form of a value (`print`, `str`).
+    pub fn format_value(&self, w: u64, ty: &Type) -> String {
+        builtins::format_word(self, w, ty, false)
+    }
+
+    /// `fn name` of a function value.
+    pub fn fn_name(&self, slot_addr: u64) -> String {
+        self.slots
+            .lookup_by_address(slot_addr as usize)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// `spawn`: run the function in slot `slot` with `args` on a new
+    /// thread; returns the `task` word.
+    pub fn spawn(
+        &self,
+        t: &mut ThreadCtx,
+        slot: usize,
+        wrapper: usize,
+        args: Vec<u64>,
+        mask: u64,
+        _ret_ref: bool,
+    ) -> Result<u64, heap::RuntimeError> {
+        let Some(me) = self.this.get().and_then(|w| w.upgrade()) else {
+            return Err(heap::RuntimeError::new("spawn: engine is shutting down"));
+        };
+        // Reference arguments stay pinned until the thread has finished.
+        let roots: Vec<u64> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && mask & (1 << i) != 0)
+            .map(|(_, w)| *w)
+            .collect();
+        for &r in &roots {
+            self.heap.pin(r);
+        }
+        self.running_threads.fetch_add(1, Ordering::SeqCst);
+        let state = Arc::new(TaskState::default());
+        let st2 = state.clone();
+        let handle = std::thread::Builder::new()
+            .name("ember-task".into())
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let mut ctx = new_thread_ctx(&me);
+                let r = enter(&mut ctx, slot, wrapper, &args).map(|_| ());
+                drop(ctx);
+                for &w in &roots {
+                    me.heap.unpin(w);
+                }
+                me.running_threads.fetch_sub(1, Ordering::SeqCst);
+                r
+            })
+            .map_err(|e| heap::RuntimeError::new(format!("spawn failed: {e}")))?;
+        *st2.handle.lock() = Some(handle);
+        self.tasks.lock().push(state.clone());
+        let payload: heap::TaskPayload = Box::new(state);
+        let task = heap::task_new(t.mutator.as_mut().expect("mutator"), payload)?;
+        Ok(task.word())
+    }
+
+    /// `join(task)`: wait for the thread; its runtime error, if any.
+    pub fn join(&self, _t: &mut ThreadCtx, task: u64) -> Result<(), EmberError> {
+        let state = builtins::task_state(task);
+        state.joined.store(true, Ordering::SeqCst);
+        let handle = state.handle.lock().take();
+        match handle {
+            Some(h) => match h.join() {
+                Ok(r) => r,
+                Err(_) => Err(EmberError::new("thread panicked")),
+            },
+            None => Ok(()),
+        }
+    }
+
+    /// Wait for every spawned thread; the errors of those nobody joined.
+    pub fn wait_threads(&self) -> Vec<EmberError> {
+        let mut errors = Vec::new();
+        loop {
+            let tasks: Vec<_> = std::mem::take(&mut *self.tasks.lock());
+            if tasks.is_empty() {
+                break;
+            }
+            for st in tasks {
+                let h = st.handle.lock().take();
+                if let Some(h) = h {
+                    let r = h.join();
+                    if !st.joined.load(Ordering::SeqCst) {
+                        match r {
+                            Ok(Err(e)) => errors.push(e),
+                            Err(_) => errors.push(EmberError::new("thread panicked")),
+                            Ok(Ok(())) => {}
+                        }
+                    }
+                }
+            }
+        }
+        errors
+    }
+}
+
+/// A fresh context for the current thread.
+fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
+    let limit = builtins::current_stack_limit();
+    let mut ctx = ThreadCtx::new(limit, Arc::as_ptr(shared) as usize);
+    ctx.mutator = Some(shared.heap.mutator());
+    ctx
+}
+
+/// Call the function in slot `slot` through entry wrapper `wrapper` with
+/// argument words `args`; its result word.
+fn enter(
+    ctx: &mut ThreadCtx,
+    slot: usize,
+    wrapper: usize,
+    args: &[u64],
+) -> Result<u64, EmberError> {
+    ctx.entry_target = slot;
+    let saved_exit = (ctx.exit_fp, ctx.exit_pc, ctx.exit_sp);
+    let mut ret: u64 = 0;
+    let ctx_ptr: *mut ThreadCtx = ctx;
+    // SAFETY: `wrapper` is a Cranelift-compiled entry wrapper with the
+    // `EntryWrapper` signature in the default C convention, for the
+    // signature of the function in `slot`, and `args` holds one word per
+    // parameter; the jump buffer lives in the context (8-byte aligned,
+    // large enough) and only this entry and its trampolines use it;
+    // unwinding only discards frames of compiled code and trampolines.
+    let r = unsafe {
+        let jmp = std::ptr::addr_of_mut!((*ctx_ptr).jmp_buf) as *mut unwind::JmpBuf;
+        unwind::enter(ctx_ptr as *mut u8, jmp, wrapper, args.as_ptr(), &mut ret)
+    };
+    let ctx = {
+        // SAFETY: the entry has ended; `ctx_ptr` is the `&mut` we were
+        // given.
+        unsafe { &mut *ctx_ptr }
+    };
+    (ctx.exit_fp, ctx.exit_pc, ctx.exit_sp) = saved_exit;
+    match r {
+        Ok(()) => Ok(ret),
+        Err(_) => Err(ctx
+            .take_error()
+            .unwrap_or_else(|| EmberError::new("internal error: unwound without an error"))),
+    }
+}
+
+/// An installed function.
+struct FnEntry {
+    slot: SlotId,
+    slot_addr: u64,
+    sig: Arc<FnType>,
+    code: Option<CodePtr>,
+}
+
+/// A struct's layouts: the codegen view and the heap's (boxed for a stable
+/// address passed to `struct_new`).
+struct StructEntry {
+    _def: StructDef,
+    layout: Arc<StructLayout>,
+    _heap_layout: Box<Arc<heap::StructLayout>>,
+}
+
+/// Definitions and helper code (everything [`Resolver`] answers from).
+#[derive(Default)]
+struct Defs {
+    functions: HashMap<String, FnEntry>,
+    structs: HashMap<String, StructEntry>,
+    globals: HashMap<String, GlobalRef>,
+    rt_slots: HashMap<RtFn, u64>,
+    wrappers: HashMap<FnType, usize>,
+    literals: HashMap<String, u64>,
+    type_descs: HashMap<Type, Box<Type>>,
+}
+
+/// Builder state for trampolines and wrappers (separate from the one a
+/// function body is being built in).
+struct Helper {
+    fctx: FunctionBuilderContext,
+    cctx: Context,
+}
+
+/// The Ember engine: compile and run programs.
+pub struct Engine {
+    isa: OwnedTargetIsa,
+    shared: Arc<Shared>,
+    ctx: Box<ThreadCtx>,
+    fctx: FunctionBuilderContext,
+    cctx: Context,
+    helper: Helper,
+    defs: Defs,
+    env: Env,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+/// The resolver codegen talks to while a function is built.
+struct Res<'e> {
+    isa: &'e dyn TargetIsa,
+    shared: &'e Shared,
+    defs: &'e mut Defs,
+    helper: &'e mut Helper,
+    ctx: &'e mut ThreadCtx,
+}
+
+impl Res<'_> {
+    fn install_helper(&mut self, name: &str) -> usize {
+        let compiled = codegen::compile(self.isa, &mut self.helper.cctx)
+            .unwrap_or_else(|e| panic!("helper {name} does not compile: {e}"));
+        self.helper.cctx.clear();
+        let ptr = self
+            .shared
+            .code
+            .lock()
+            .alloc_and_write(&compiled.code, 16)
+            .expect("code memory");
+        ptr.addr()
+    }
+}
+
+impl Resolver for Res<'_> {
+    fn function(&mut self, name: &str) -> Option<(u64, Arc<FnType>)> {
+        self.defs
+            .functions
+            .get(name)
+            .map(|f| (f.slot_addr, f.sig.clone()))
+    }
+
+    fn host(&mut self, _name: &str) -> Option<(u64, Arc<FnType>)> {
+        None
+    }
+
+    fn runtime(&mut self, f: RtFn) -> u64 {
+        if let Some(&a) = self.defs.rt_slots.get(&f) {
+            return a;
+        }
+        let sig = runtime_signature(self.isa.default_call_conv(), f);
+        self.helper.cctx.clear();
+        build_exit_trampoline(
+            self.isa,
+            f.name(),
+            sig,
+            f.address(),
+            unwind::ember_unwind_addr(),
+            &mut self.helper.cctx.func,
+            &mut self.helper.fctx,
+        );
+        let entry = self.install_helper(f.name());
+        let slot = self
+            .shared
+            .slots
+            .alloc(f.name(), "runtime")
+            .expect("slot table");
+        self.shared.slots.set(slot, entry);
+        let addr = self.shared.slots.address(slot) as u64;
+        self.defs.rt_slots.insert(f, addr);
+        addr
+    }
+
+    fn global(&mut self, name: &str) -> Option<GlobalRef> {
+        self.defs.globals.get(name).cloned()
+    }
+
+    fn struct_layout(&mut self, name: &str) -> Option<Arc<StructLayout>> {
+        self.defs.structs.get(name).map(|s| s.layout.clone())
+    }
+
+    fn string_literal(&mut self, text: &str) -> u64 {
+        if let Some(&w) = self.defs.literals.get(text) {
+            return w;
+        }
+        let m = self.ctx.mutator.as_mut().expect("mutator");
+        let s = heap::str_new(m, text).expect("literal allocation");
+        self.shared.heap.pin(s.word());
+        self.defs.literals.insert(text.to_string(), s.word());
+        s.word()
+    }
+
+    fn type_desc(&mut self, ty: &Type) -> u64 {
+        let b = self
+            .defs
+            .type_descs
+            .entry(ty.clone())
+            .or_insert_with(|| Box::new(ty.clone()));
+        &**b as *const Type as u64
+    }
+
+    fn entry_wrapper(&mut self, ft: &FnType) -> u64 {
+        if let Some(&a) = self.defs.wrappers.get(ft) {
+            return a as u64;
+        }
+        self.helper.cctx.clear();
+        build_entry_wrapper(
+            self.isa,
+            ft,
+            &mut self.helper.cctx.func,
+            &mut self.helper.fctx,
+        );
+        let addr = self.install_helper("entry wrapper");
+        self.defs.wrappers.insert(ft.clone(), addr);
+        addr as u64
+    }
+}
+
+impl Engine {
+    /// An engine for the host machine.
+    pub fn new() -> Result<Engine, Error> {
+        let isa = codegen::host_isa()?;
+        let code = CodeMemory::new().map_err(|e| Error::Internal(e.to_string()))?;
+        let shared = Arc::new(Shared {
+            registry: RwLock::new(Registry::default()),
+            sources: RwLock::new(SourceMap::new()),
+            heap: Heap::new(),
+            slots: SlotTable::new(),
+            code: Mutex::new(code),
+            globals: RwLock::new(Vec::new()),
+            epoch: Instant::now(),
+            running_threads: AtomicUsize::new(0),
+            tasks: Mutex::new(Vec::new()),
+            this: OnceLock::new(),
+            output: Mutex::new(None),
+        });
+        let _ = shared.this.set(Arc::downgrade(&shared));
+        let ctx = new_thread_ctx(&shared);
+        Ok(Engine {
+            isa,
+            shared,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            cctx: Context::new(),
+            helper: Helper {
+                fctx: FunctionBuilderContext::new(),
+                cctx: Context::new(),
+            },
+            defs: Defs::default(),
+            env: Env::default(),
+        })
+    }
+
+    /// The state runtime functions see.
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The definitions programs are checked against.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// Register source text for diagnostics and stack traces.
+    pub fn add_source(&mut self, name: &str, text: &str) -> FileId {
+        self.shared.sources.write().add(name, text)
+    }
+
+    /// Read, check and run a file (items first, then globals and
+    /// top-level statements in source order). Does not wait for spawned
+    /// threads (see [`Engine::wait_threads`]).
+    pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<Option<(u64, Type)>, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Internal(format!("cannot read {}: {e}", path.display())))?;
+        self.run_source(&path.display().to_string(), &text)
+    }
+
+    /// Check and run `text` as a file called `name`. Returns the value of
+    /// a final expression, if any (a word and its type; see
+    /// [`Engine::format_value`]).
+    pub fn run_source(&mut self, name: &str, text: &str) -> Result<Option<(u64, Type)>, Error> {
+        let file = self.add_source(name, text);
+        let program = match ember_lang::check_file(file, text, &self.env) {
+            Ok(p) => p,
+            Err(mut diagnostics) => {
+                if diagnostics.is_empty() {
+                    diagnostics.push(Diagnostic::error(
+                        "E0000",
+                        "internal error: the checker rejected the program without a diagnostic",
+                        ember_lang::Span::new(file, 0, 0),
+                    ));
+                }
+                let sources = self.shared.sources.read();
+                let mut rendered = ember_lang::render::render(&diagnostics, &sources, false);
+                rendered.push_str(&ember_lang::render::summary(&diagnostics));
+                return Err(Error::Compile {
+                    diagnostics,
+                    rendered,
+                });
+            }
+        };
+        self.run_program(&program)
+    }
+
+    /// Define every struct, global and function of `program`, then run its
+    /// `<main>`. Returns `<main>`'s value (REPL echo), if it has one.
+    pub fn run_program(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
+        self.define(program)?;
+        let main = &program.main;
+        let compiled = self.compile_fn(main)?;
+        let ptr = self.install(main, compiled)?;
+        let ft = main.sig.clone();
+        let wrapper = self.res().entry_wrapper(&ft) as usize;
+        // `<main>` runs from a slot of its own, like any function.
+        let slot = self
+            .shared
+            .slots
+            .alloc("<main>", &ft.to_string())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.shared.slots.set(slot, ptr.addr());
+        let slot_addr = self.shared.slots.address(slot);
+        let r = enter(&mut self.ctx, slot_addr, wrapper, &[]);
+        // This `<main>` will not run again: free its code.
+        self.shared.registry.write().remove(ptr.addr());
+        let _ = self.shared.code.lock().free(ptr);
+        let word = r.map_err(Error::Runtime)?;
+        Ok(codegen::clif_type(&ft.ret).map(|_| (word, ft.ret.clone())))
+    }
+
+    /// Call function `name` with argument words (one per parameter, in the
+    /// RUNTIME.md representation); its result word.
+    pub fn call(&mut self, name: &str, args: &[u64]) -> Result<u64, Error> {
+        let Some(f) = self.defs.functions.get(name) else {
+            return Err(Error::Internal(format!("no function `{name}`")));
+        };
+        if f.sig.params.len() != args.len() {
+            return Err(Error::Internal(format!(
+                "`{name}` takes {} arguments",
+                f.sig.params.len()
+            )));
+        }
+        let (slot, sig) = (f.slot_addr as usize, f.sig.clone());
+        let wrapper = self.res().entry_wrapper(&sig) as usize;
+        enter(&mut self.ctx, slot, wrapper, args).map_err(Error::Runtime)
+    }
+
+    /// Text form of a value word of type `ty` (`quoted`: strings quoted,
+    /// as the REPL echoes).
+    pub fn format_value(&self, word: u64, ty: &Type, quoted: bool) -> String {
+        builtins::format_word(&self.shared, word, ty, quoted)
+    }
+
+    /// Wait for every spawned thread; returns the runtime errors of
+    /// threads nobody joined.
+    pub fn wait_threads(&self) -> Vec<EmberError> {
+        self.shared.wait_threads()
+    }
+
+    /// Capture program output (`print`, `println`) in a buffer instead of
+    /// writing it to standard output (`false` stops capturing).
+    pub fn capture_output(&self, on: bool) {
+        *self.shared.output.lock() = on.then(Vec::new);
+    }
+
+    /// The output captured so far (and clear the buffer).
+    pub fn take_output(&self) -> String {
+        let mut cap = self.shared.output.lock();
+        let bytes = cap.as_mut().map(std::mem::take).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn res(&mut self) -> Res<'_> {
+        Res {
+            isa: &*self.isa,
+            shared: &self.shared,
+            defs: &mut self.defs,
+            helper: &mut self.helper,
+            ctx: &mut self.ctx,
+        }
+    }
+
+    /// Make the program's structs, globals and function slots known, then
+    /// compile and install every function.
+    fn define(&mut self, program: &Program) -> Result<(), Error> {
+        for s in &program.structs {
+            let heap_layout = heap::StructLayout::new(&s.name, s.fields.clone());
+            self.shared.heap.register_layout(&heap_layout);
+            let boxed = Box::new(heap_layout);
+            let fields = s
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, (n, t))| (n.clone(), t.clone(), boxed.field_offset(i)))
+                .collect();
+            let layout = Arc::new(StructLayout {
+                name: s.name.clone(),
+                fields,
+                desc: &*boxed as *const Arc<heap::StructLayout> as u64,
+            });
+            self.defs.structs.insert(
+                s.name.clone(),
+                StructEntry {
+                    _def: s.clone(),
+                    layout,
+                    _heap_layout: boxed,
+                },
+            );
+            self.env.structs.insert(s.name.clone(), s.clone());
+        }
+        for g in &program.globals {
+            let keep = self.defs.globals.get(&g.name).is_some_and(|r| r.ty == g.ty);
+            if !keep {
+                let mut globals = self.shared.globals.write();
+                let cell = Box::new([AtomicU64::new(0), AtomicU64::new(0)]);
+                let addr = cell.as_ptr() as u64;
+                let id = globals.len() as u32;
+                globals.push(GlobalCell {
+                    name: g.name.clone(),
+                    ty: g.ty.clone(),
+                    cell,
+                });
+                self.defs.globals.insert(
+                    g.name.clone(),
+                    GlobalRef {
+                        addr,
+                        id,
+                        ty: g.ty.clone(),
+                    },
+                );
+            }
+            self.env.globals.insert(
+                g.name.clone(),
+                GlobalInfo {
+                    ty: g.ty.clone(),
+                    mutable: g.mutable,
+                },
+            );
+        }
+        for f in &program.functions {
+            let sig = Arc::new(f.sig.clone());
+            let slot = self
+                .shared
+                .slots
+                .alloc(&f.name, &sig.to_string())
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let slot_addr = self.shared.slots.address(slot) as u64;
+            let old = self.defs.functions.insert(
+                f.name.clone(),
+                FnEntry {
+                    slot,
+                    slot_addr,
+                    sig,
+                    code: None,
+                },
+            );
+            // Old code stays (a frame may still run it) until issue 4's
+            // reclamation; keep its pointer reachable for that.
+            let _ = old.map(|o| o.code);
+            self.env.functions.insert(f.name.clone(), f.sig.clone());
+        }
+        let mut compiled = Vec::with_capacity(program.functions.len());
+        for f in &program.functions {
+            compiled.push(self.compile_fn(f)?);
+        }
+        for (f, c) in program.functions.iter().zip(compiled) {
+            let ptr = self.install(f, c)?;
+            let entry = self.defs.functions.get_mut(&f.name).expect("slot allocated");
+            entry.code = Some(ptr);
+            self.shared.slots.set(entry.slot, ptr.addr());
+        }
+        Ok(())
+    }
+
+    fn compile_fn(&mut self, def: &FnDef) -> Result<CompiledFunction, Error> {
+        self.cctx.clear();
+        let mut res = Res {
+            isa: &*self.isa,
+            shared: &self.shared,
+            defs: &mut self.defs,
+            helper: &mut self.helper,
+            ctx: &mut self.ctx,
+        };
+        translate_function(
+            &*self.isa,
+            &mut res,
+            def,
+            &mut self.cctx.func,
+            &mut self.fctx,
+        )?;
+        let compiled = codegen::compile(&*self.isa, &mut self.cctx)?;
+        Ok(compiled)
+    }
+
+    /// Copy a compiled body into code memory and register it.
+    fn install(&mut self, def: &FnDef, c: CompiledFunction) -> Result<CodePtr, Error> {
+        let ptr = self
+            .shared
+            .code
+            .lock()
+            .alloc_and_write(&c.code, 16)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.shared.registry.write().insert(FuncInfo {
+            name: def.name.clone(),
+            file: def.span.file,
+            start: ptr.addr(),
+            len: c.code.len(),
+            srclocs: c.srclocs,
+            stack_maps: c.stack_maps,
+        });
+        Ok(ptr)
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Threads use the code and the heap: wait for them first.
+        self.shared.wait_threads();
+    }
+}
+
+/// Compile every function of `program` (and its `<main>`) for `isa`
+/// without installing anything: cross-compilation checks (e.g. aarch64).
+pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, CodegenError> {
+    struct Fake {
+        sigs: HashMap<String, Arc<FnType>>,
+        structs: HashMap<String, Arc<StructLayout>>,
+        globals: HashMap<String, GlobalRef>,
+    }
+    impl Resolver for Fake {
+        fn function(&mut self, name: &str) -> Option<(u64, Arc<FnType>)> {
+            self.sigs.get(name).map(|s| (0x1000, s.clone()))
+        }
+        fn host(&mut self, _name: &str) -> Option<(u64, Arc<FnType>)> {
+            None
+        }
+        fn runtime(&mut self, _f: RtFn) -> u64 {
+            0x2000
+        }
+        fn global(&mut self, name: &str) -> Option<GlobalRef> {
+            self.globals.get(name).cloned()
+        }
+        fn struct_layout(&mut self, name: &str) -> Option<Arc<StructLayout>> {
+            self.structs.get(name).cloned()
+        }
+        fn string_literal(&mut self, _text: &str) -> u64 {
+            0x3000
+        }
+        fn type_desc(&mut self, _ty: &Type) -> u64 {
+            0x4000
+        }
+        fn entry_wrapper(&mut self, _ft: &FnType) -> u64 {
+            0x5000
+        }
+    }
+    let mut fake = Fake {
+        sigs: program
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), Arc::new(f.sig.clone())))
+            .collect(),
+        structs: program
+            .structs
+            .iter()
+            .map(|s| {
+                let fields = s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (n, t))| (n.clone(), t.clone(), heap::object::field_offset(i)))
+                    .collect();
+                (
+                    s.name.clone(),
+                    Arc::new(StructLayout {
+                        name: s.name.clone(),
+                        fields,
+                        desc: 0x6000,
+                    }),
+                )
+            })
+            .collect(),
+        globals: program
+            .globals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                (
+                    g.name.clone(),
+                    GlobalRef {
+                        addr: 0x7000 + 16 * i as u64,
+                        id: i as u32,
+                        ty: g.ty.clone(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    let mut fctx = FunctionBuilderContext::new();
+    let mut cctx = Context::new();
+    let mut bytes = 0;
+    for f in program.functions.iter().chain(std::iter::once(&program.main)) {
+        cctx.clear();
+        translate_function(isa, &mut fake, f, &mut cctx.func, &mut fctx)?;
+        bytes += codegen::compile(isa, &mut cctx)?.code.len();
+    }
+    // Helpers too.
+    for f in RtFn::ALL {
+        cctx.clear();
+        build_exit_trampoline(
+            isa,
+            f.name(),
+            runtime_signature(isa.default_call_conv(), *f),
+            0x8000,
+            0x9000,
+            &mut cctx.func,
+            &mut fctx,
+        );
+        bytes += codegen::compile(isa, &mut cctx)?.code.len();
+    }
+    for f in program.functions.iter().chain(std::iter::once(&program.main)) {
+        cctx.clear();
+        build_entry_wrapper(isa, &f.sig, &mut cctx.func, &mut fctx);
+        bytes += codegen::compile(isa, &mut cctx)?.code.len();
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,699 @@
+//! The `extern "C"` runtime functions compiled code calls (through exit
+//! trampolines, RUNTIME.md): `raise`, the poll slow path, and wrappers
+//! around the heap operations and the standard functions.
+//!
+//! Every function takes the calling thread's `*mut ThreadCtx` first. A
+//! failing function records the error (message + Ember stack) in the
+//! context and returns a dummy value; the trampoline sees
+//! `pending_error` and unwinds.
+
+use std::sync::Arc;
+
+use ember_lang::types::Type;
+
+use super::ctx::{ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT};
+use super::errors::{EmberError, Frame};
+use super::heap::{self, Mutator, RuntimeError};
+use super::stack;
+use crate::engine::Shared;
+
+/// Value classes of the runtime-function ABI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Abi {
+    I64,
+    F64,
+    /// `bool` / flags, passed as `u8` (zero-extended by the caller).
+    I8,
+}
+
+/// Errors compiled code detects itself and reports through `raise`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i64)]
+pub enum RaiseCode {
+    DivZero = 0,
+    Overflow = 1,
+    /// `a` = index, `b` = length.
+    IndexOutOfBounds = 2,
+    UnwrapNone = 3,
+    InvalidCast = 4,
+    /// `a` = global id.
+    GlobalUninit = 5,
+    Unreachable = 6,
+}
+
+macro_rules! rt_fns {
+    ($( $name:ident => $f:ident ( $($p:ident),* ) $(-> $r:ident)? ; )*) => {
+        /// Every runtime function compiled code may call.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RtFn { $($name),* }
+
+        impl RtFn {
+            /// All runtime functions.
+            pub const ALL: &'static [RtFn] = &[$(RtFn::$name),*];
+
+            /// Parameter (after `ctx`) and result classes.
+            pub fn signature(self) -> (&'static [Abi], Option<Abi>) {
+                match self {
+                    $(RtFn::$name => (&[$(Abi::$p),*], rt_fns!(@ret $($r)?)),)*
+                }
+            }
+
+            /// Address of the `extern "C"` implementation.
+            pub fn address(self) -> usize {
+                match self {
+                    $(RtFn::$name => $f as *const () as usize,)*
+                }
+            }
+
+            /// Name (for slots and diagnostics).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(RtFn::$name => stringify!($f),)*
+                }
+            }
+        }
+    };
+    (@ret) => { None };
+    (@ret $r:ident) => { Some(Abi::$r) };
+}
+
+rt_fns! {
+    Raise => rt_raise(I64, I64, I64);
+    PollSlow => rt_poll_slow();
+    FloatRem => rt_float_rem(F64, F64) -> F64;
+    StrConcat => rt_str_concat(I64, I64) -> I64;
+    StrEq => rt_str_eq(I64, I64) -> I8;
+    StrCmp => rt_str_cmp(I64, I64) -> I64;
+    ArrayWithLen => rt_array_with_len(I64, I8) -> I64;
+    ArrayRepeat => rt_array_repeat(I64, I64, I8) -> I64;
+    ArrayPush => rt_array_push(I64, I64);
+    ArrayPop => rt_array_pop(I64) -> I64;
+    MapNew => rt_map_new(I64, I8) -> I64;
+    MapGet => rt_map_get(I64, I64) -> I64;
+    MapSet => rt_map_set(I64, I64, I64);
+    MapGetOpt => rt_map_get_opt(I64, I64, I8) -> I64;
+    MapHas => rt_map_has(I64, I64) -> I8;
+    MapRemove => rt_map_remove(I64, I64);
+    MapKeys => rt_map_keys(I64) -> I64;
+    MapValues => rt_map_values(I64) -> I64;
+    MapLen => rt_map_len(I64) -> I64;
+    StructNew => rt_struct_new(I64) -> I64;
+    BoxNew => rt_box_new(I64, I8) -> I64;
+    Substr => rt_substr(I64, I64, I64) -> I64;
+    Find => rt_find(I64, I64) -> I64;
+    Split => rt_split(I64, I64) -> I64;
+    JoinStr => rt_join_str(I64, I64) -> I64;
+    ParseInt => rt_parse_int(I64) -> I64;
+    ParseFloat => rt_parse_float(I64) -> F64;
+    Print => rt_print(I64, I64);
+    Println => rt_println(I64, I64);
+    ToStr => rt_to_str(I64, I64) -> I64;
+    Sin => rt_sin(F64) -> F64;
+    Cos => rt_cos(F64) -> F64;
+    Tan => rt_tan(F64) -> F64;
+    Exp => rt_exp(F64) -> F64;
+    Ln => rt_ln(F64) -> F64;
+    Pow => rt_pow(F64, F64) -> F64;
+    Clock => rt_clock() -> F64;
+    Sleep => rt_sleep(I64);
+    RandInt => rt_rand_int(I64, I64) -> I64;
+    Panic => rt_panic(I64);
+    AssertFail => rt_assert_fail(I64);
+    ChanNew => rt_chan_new(I8) -> I64;
+    ChanSend => rt_chan_send(I64, I64);
+    ChanRecv => rt_chan_recv(I64) -> I64;
+    SpawnArgs => rt_spawn_args(I64) -> I64;
+    Spawn => rt_spawn(I64, I64, I64, I64, I8) -> I64;
+    JoinTask => rt_join_task(I64);
+}
+
+// ---- context access ----------------------------------------------------------
+
+/// The calling thread's context.
+fn tc<'a>(ctx: *mut ThreadCtx) -> &'a mut ThreadCtx {
+    // SAFETY: compiled code passes its `ctx` argument, the live, boxed
+    // context of the current thread, which no other reference aliases
+    // while this runtime function runs.
+    unsafe { &mut *ctx }
+}
+
+/// The engine state behind a context.
+pub fn shared<'a>(t: &ThreadCtx) -> &'a Shared {
+    // SAFETY: `runtime` is set by the engine to its `Arc<Shared>`'s
+    // pointer, which outlives every context of the engine.
+    unsafe { &*(t.runtime as *const Shared) }
+}
+
+fn mutator(t: &mut ThreadCtx) -> &mut Mutator {
+    t.mutator
+        .as_mut()
+        .expect("thread context has a heap mutator")
+}
+
+/// Record error `message` with the current Ember stack.
+pub fn fail(ctx: *mut ThreadCtx, message: impl Into<String>) {
+    let t = tc(ctx);
+    let stack = capture_stack(t);
+    t.set_error(EmberError {
+        message: message.into(),
+        stack,
+        omitted: 0,
+    });
+    truncate_stack(t);
+}
+
+fn fail_rt(ctx: *mut ThreadCtx, e: RuntimeError) {
+    fail(ctx, e.message);
+}
+
+/// Keep the innermost and outermost frames of a very deep stack.
+fn truncate_stack(t: &mut ThreadCtx) {
+    if let Some(e) = t.error.as_mut() {
+        const INNER: usize = EmberError::KEEP_INNER;
+        const OUTER: usize = EmberError::KEEP_OUTER;
+        if e.stack.len() > INNER + OUTER {
+            let n = e.stack.len() - INNER - OUTER;
+            e.stack.drain(INNER..INNER + n);
+            e.omitted = n;
+        }
+    }
+}
+
+/// Walk the Ember frames from the last exit (RUNTIME.md) and describe them.
+pub fn capture_stack(t: &ThreadCtx) -> Vec<Frame> {
+    let sh = shared(t);
+    let pcs = walk_pcs(t);
+    let registry = sh.registry.read();
+    let sources = sh.sources.read();
+    let mut frames = Vec::with_capacity(pcs.len());
+    for pc in pcs {
+        let Some((info, offset)) = registry.lookup(pc) else {
+            continue;
+        };
+        let (line, col) = info
+            .srcloc(offset.saturating_sub(1))
+            .and_then(|lo| sources.get(info.file).map(|f| f.line_col(lo as usize)))
+            .unwrap_or((0, 0));
+        let file = sources
+            .get(info.file)
+            .map(|f| f.name.clone())
+            .unwrap_or_else(|| "<unknown>".to_string());
+        frames.push(Frame {
+            function: info.name.clone(),
+            file,
+            line: line as u32,
+            col: col as u32,
+        });
+    }
+    frames
+}
+
+/// Return addresses of the Ember frames, innermost first: `exit_pc`, then
+/// `[fp + 8]` of each frame until the caller is the entry wrapper.
+pub fn walk_pcs(t: &ThreadCtx) -> Vec<usize> {
+    walk_frames(t).into_iter().map(|(pc, _, _)| pc).collect()
+}
+
+/// `(pc, sp, fp)` of each Ember frame from the last exit, innermost first:
+/// `pc` is the return address into the frame, `sp` the frame's SP at that
+/// call, `fp` its frame pointer.
+pub fn walk_frames(t: &ThreadCtx) -> Vec<(usize, usize, usize)> {
+    let innermost = stack::FrameInfo {
+        pc: t.exit_pc,
+        sp: t.exit_sp,
+        fp: t.exit_fp,
+    };
+    // SAFETY: `exit_*` were written by the exit trampoline of the runtime
+    // call in progress on this thread, whose Ember frames (down to the
+    // `ember_enter` frame at `entry_frame_fp`) are live and keep frame
+    // pointers.
+    let walk = unsafe { stack::walk(innermost, t.entry_frame_fp()) };
+    walk.map(|f| (f.pc, f.sp, f.fp)).collect()
+}
+
+// ---- errors and safe points ---------------------------------------------------
+
+extern "C" fn rt_raise(ctx: *mut ThreadCtx, code: i64, a: i64, b: i64) {
+    let message = match code {
+        0 => "division by zero".to_string(),
+        1 => "integer overflow".to_string(),
+        2 => format!("index out of bounds: index {a}, length {b}"),
+        3 => "unwrap of none".to_string(),
+        4 => "invalid cast: float value is NaN or out of the int range".to_string(),
+        5 => {
+            let name = shared(tc(ctx)).global_name(a as u32);
+            format!("global {name} used before initialization")
+        }
+        _ => "internal error: unreachable code".to_string(),
+    };
+    fail(ctx, message);
+}
+
+extern "C" fn rt_poll_slow(ctx: *mut ThreadCtx) {
+    let t = tc(ctx);
+    let requests = t.take_requests();
+    if requests & REQUEST_INTERRUPT != 0 {
+        fail(ctx, "interrupted");
+        return;
+    }
+    if requests & REQUEST_SAFEPOINT != 0 {
+        let sh = shared(t);
+        sh.safepoint(t);
+    }
+    let t = tc(ctx);
+    if t.exit_sp < t.real_stack_limit {
+        fail(ctx, "stack overflow");
+    }
+}
+
+// ---- numbers --------------------------------------------------------------------
+
+extern "C" fn rt_float_rem(_ctx: *mut ThreadCtx, a: f64, b: f64) -> f64 {
+    a % b
+}
+extern "C" fn rt_sin(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.sin()
+}
+extern "C" fn rt_cos(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.cos()
+}
+extern "C" fn rt_tan(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.tan()
+}
+extern "C" fn rt_exp(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.exp()
+}
+extern "C" fn rt_ln(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.ln()
+}
+extern "C" fn rt_pow(_ctx: *mut ThreadCtx, b: f64, e: f64) -> f64 {
+    b.powf(e)
+}
+
+extern "C" fn rt_clock(ctx: *mut ThreadCtx) -> f64 {
+    shared(tc(ctx)).epoch.elapsed().as_secs_f64()
+}
+
+extern "C" fn rt_sleep(ctx: *mut ThreadCtx, ms: i64) {
+    let t = tc(ctx);
+    let sh = shared(t);
+    sh.parked(t, || {
+        std::thread::sleep(std::time::Duration::from_millis(ms.max(0) as u64))
+    });
+}
+
+extern "C" fn rt_rand_int(ctx: *mut ThreadCtx, lo: i64, hi: i64) -> i64 {
+    if hi <= lo {
+        fail(ctx, format!("rand_int: empty range {lo}..{hi}"));
+        return 0;
+    }
+    let t = tc(ctx);
+    // xorshift64* per thread, seeded from the clock and the context.
+    if t.rng == 0 {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9e37_79b9_7f4a_7c15)
+            ^ (ctx as u64).rotate_left(17);
+        t.rng = seed | 1;
+    }
+    let span = (hi as i128 - lo as i128) as u128;
+    // Rejection sampling for uniformity.
+    let zone = u64::MAX as u128 - (u64::MAX as u128 + 1) % span;
+    loop {
+        let mut x = t.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        t.rng = x;
+        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) as u128;
+        if r <= zone {
+            return (lo as i128 + (r % span) as i128) as i64;
+        }
+    }
+}
+
+// ---- strings --------------------------------------------------------------------
+
+/// A `str` handle from a word compiled code passed.
+fn s(w: i64) -> heap::Str {
+    // SAFETY: the type checker guarantees the argument is a live `str`.
+    unsafe { heap::Str::from_word(w as u64) }
+}
+
+fn arr(w: i64) -> heap::Array {
+    // SAFETY: the type checker guarantees the argument is a live array.
+    unsafe { heap::Array::from_word(w as u64) }
+}
+
+fn map(w: i64) -> heap::Map {
+    // SAFETY: the type checker guarantees the argument is a live map.
+    unsafe { heap::Map::from_word(w as u64) }
+}
+
+fn chan(w: i64) -> heap::Chan {
+    // SAFETY: the type checker guarantees the argument is a live channel.
+    unsafe { heap::Chan::from_word(w as u64) }
+}
+
+fn key(m: heap::Map, w: i64) -> heap::MapKey {
+    // SAFETY: the key word has the map's key type (checked), so a `str`
+    // key is a live string.
+    unsafe { heap::MapKey::from_word(w as u64, heap::map::map_key_kind(m)) }
+}
+
+/// Unwrap a heap result: on error record it and return `dflt`.
+fn ok<T>(ctx: *mut ThreadCtx, r: Result<T, RuntimeError>, dflt: T) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            fail_rt(ctx, e);
+            dflt
+        }
+    }
+}
+
+extern "C" fn rt_str_concat(ctx: *mut ThreadCtx, a: i64, b: i64) -> i64 {
+    let r = heap::str_concat(mutator(tc(ctx)), s(a), s(b)).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_str_eq(_ctx: *mut ThreadCtx, a: i64, b: i64) -> u8 {
+    u8::from(heap::str_eq(s(a), s(b)))
+}
+
+extern "C" fn rt_str_cmp(_ctx: *mut ThreadCtx, a: i64, b: i64) -> i64 {
+    heap::str_cmp(s(a), s(b)) as i64
+}
+
+extern "C" fn rt_substr(ctx: *mut ThreadCtx, x: i64, start: i64, end: i64) -> i64 {
+    let r = heap::str_substr(mutator(tc(ctx)), s(x), start, end).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_find(_ctx: *mut ThreadCtx, x: i64, pat: i64) -> i64 {
+    heap::str_find(s(x), s(pat))
+}
+
+extern "C" fn rt_split(ctx: *mut ThreadCtx, x: i64, sep: i64) -> i64 {
+    let r = heap::str_split(mutator(tc(ctx)), s(x), s(sep)).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_join_str(ctx: *mut ThreadCtx, parts: i64, sep: i64) -> i64 {
+    let r = heap::str_join(mutator(tc(ctx)), arr(parts), s(sep)).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_parse_int(ctx: *mut ThreadCtx, x: i64) -> i64 {
+    ok(ctx, heap::parse_int(s(x)), 0)
+}
+
+extern "C" fn rt_parse_float(ctx: *mut ThreadCtx, x: i64) -> f64 {
+    ok(ctx, heap::parse_float(s(x)), 0.0)
+}
+
+extern "C" fn rt_panic(ctx: *mut ThreadCtx, msg: i64) {
+    fail(ctx, s(msg).as_str().to_string());
+}
+
+extern "C" fn rt_assert_fail(ctx: *mut ThreadCtx, msg: i64) {
+    fail(ctx, format!("assertion failed: {}", s(msg).as_str()));
+}
+
+// ---- arrays -----------------------------------------------------------------------
+
+extern "C" fn rt_array_with_len(ctx: *mut ThreadCtx, n: i64, refs: u8) -> i64 {
+    let r = heap::array_repeat(mutator(tc(ctx)), refs != 0, 0, n).map(|a| a.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_array_repeat(ctx: *mut ThreadCtx, v: i64, n: i64, refs: u8) -> i64 {
+    let r =
+        heap::array_repeat(mutator(tc(ctx)), refs != 0, v as u64, n).map(|a| a.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_array_push(ctx: *mut ThreadCtx, a: i64, v: i64) {
+    let r = heap::array_push(mutator(tc(ctx)), arr(a), v as u64);
+    ok(ctx, r, ());
+}
+
+extern "C" fn rt_array_pop(ctx: *mut ThreadCtx, a: i64) -> i64 {
+    let r = heap::array_pop(arr(a)).map(|w| w as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_spawn_args(ctx: *mut ThreadCtx, n: i64) -> i64 {
+    let r = heap::array_repeat(mutator(tc(ctx)), false, 0, n).map(|a| a.word() as i64);
+    ok(ctx, r, 0)
+}
+
+// ---- maps ---------------------------------------------------------------------------
+
+extern "C" fn rt_map_new(ctx: *mut ThreadCtx, kind: i64, refs: u8) -> i64 {
+    let kind = match kind {
+        1 => heap::KeyKind::Str,
+        2 => heap::KeyKind::Bool,
+        _ => heap::KeyKind::Int,
+    };
+    let r = heap::map_new(mutator(tc(ctx)), kind, refs != 0).map(|m| m.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_map_get(ctx: *mut ThreadCtx, m: i64, k: i64) -> i64 {
+    let m = map(m);
+    let r = heap::map_index(m, key(m, k)).map(|w| w as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_map_set(_ctx: *mut ThreadCtx, m: i64, k: i64, v: i64) {
+    let m = map(m);
+    heap::map_set(m, key(m, k), v as u64);
+}
+
+extern "C" fn rt_map_get_opt(ctx: *mut ThreadCtx, m: i64, k: i64, boxed: u8) -> i64 {
+    let m = map(m);
+    match heap::map_get(m, key(m, k)) {
+        None => 0,
+        Some(w) if boxed == 0 => w as i64,
+        Some(w) => {
+            let r = heap::box_new(mutator(tc(ctx)), w, false).map(|b| b.word() as i64);
+            ok(ctx, r, 0)
+        }
+    }
+}
+
+extern "C" fn rt_map_has(_ctx: *mut ThreadCtx, m: i64, k: i64) -> u8 {
+    let m = map(m);
+    u8::from(heap::map_has(m, key(m, k)))
+}
+
+extern "C" fn rt_map_remove(_ctx: *mut ThreadCtx, m: i64, k: i64) {
+    let m = map(m);
+    heap::map_remove(m, key(m, k));
+}
+
+extern "C" fn rt_map_keys(ctx: *mut ThreadCtx, m: i64) -> i64 {
+    let r = heap::map_keys(mutator(tc(ctx)), map(m)).map(|a| a.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_map_values(ctx: *mut ThreadCtx, m: i64) -> i64 {
+    let r = heap::map_values(mutator(tc(ctx)), map(m)).map(|a| a.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_map_len(_ctx: *mut ThreadCtx, m: i64) -> i64 {
+    heap::map_len(map(m))
+}
+
+// ---- structs, boxes ------------------------------------------------------------------
+
+extern "C" fn rt_struct_new(ctx: *mut ThreadCtx, desc: i64) -> i64 {
+    // SAFETY: `desc` is the address of an `Arc<StructLayout>` the engine
+    // keeps alive for as long as code using it may run.
+    let layout: &Arc<heap::StructLayout> = unsafe { &*(desc as *const Arc<heap::StructLayout>) };
+    let r = heap::struct_alloc(mutator(tc(ctx)), layout).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_box_new(ctx: *mut ThreadCtx, v: i64, refs: u8) -> i64 {
+    let r = heap::box_new(mutator(tc(ctx)), v as u64, refs != 0).map(|b| b.word() as i64);
+    ok(ctx, r, 0)
+}
+
+// ---- printing ---------------------------------------------------------------------------
+
+/// The type a descriptor word stands for.
+fn desc_type<'a>(desc: i64) -> &'a Type {
+    // SAFETY: descriptors are addresses of `Type`s the engine interned and
+    // never frees.
+    unsafe { &*(desc as *const Type) }
+}
+
+fn format_value(ctx: *mut ThreadCtx, w: i64, desc: i64) -> String {
+    let t = tc(ctx);
+    let sh = shared(t);
+    sh.format_value(w as u64, desc_type(desc))
+}
+
+extern "C" fn rt_print(ctx: *mut ThreadCtx, w: i64, desc: i64) {
+    let text = format_value(ctx, w, desc);
+    shared(tc(ctx)).write_output(text.as_bytes());
+}
+
+extern "C" fn rt_println(ctx: *mut ThreadCtx, w: i64, desc: i64) {
+    let mut text = format_value(ctx, w, desc);
+    text.push('\n');
+    shared(tc(ctx)).write_output(text.as_bytes());
+}
+
+extern "C" fn rt_to_str(ctx: *mut ThreadCtx, w: i64, desc: i64) -> i64 {
+    let text = format_value(ctx, w, desc);
+    let r = heap::str_new(mutator(tc(ctx)), &text).map(|x| x.word() as i64);
+    ok(ctx, r, 0)
+}
+
+// ---- channels and threads -----------------------------------------------------------------
+
+extern "C" fn rt_chan_new(ctx: *mut ThreadCtx, refs: u8) -> i64 {
+    let r = heap::chan_new(mutator(tc(ctx)), refs != 0).map(|c| c.word() as i64);
+    ok(ctx, r, 0)
+}
+
+extern "C" fn rt_chan_send(_ctx: *mut ThreadCtx, c: i64, v: i64) {
+    heap::chan_send(chan(c), v as u64);
+}
+
+extern "C" fn rt_chan_recv(ctx: *mut ThreadCtx, c: i64) -> i64 {
+    let ch = chan(c);
+    loop {
+        if let Some(v) = heap::chan_try_recv(ch) {
+            return v as i64;
+        }
+        let t = tc(ctx);
+        let sh = shared(t);
+        let interrupted = sh.parked_with_root(t, c as u64, || {
+            heap::chan_wait_timeout(ch, std::time::Duration::from_millis(50));
+        });
+        if interrupted {
+            fail(ctx, "interrupted");
+            return 0;
+        }
+    }
+}
+
+extern "C" fn rt_spawn(
+    ctx: *mut ThreadCtx,
+    slot: i64,
+    wrapper: i64,
+    args: i64,
+    mask: i64,
+    ret_ref: u8,
+) -> i64 {
+    let t = tc(ctx);
+    let sh = shared(t);
+    let words = heap::array_to_vec(arr(args));
+    let r = sh.spawn(t, slot as usize, wrapper as usize, words, mask as u64, ret_ref != 0);
+    ok(ctx, r.map(|w| w as i64), 0)
+}
+
+extern "C" fn rt_join_task(ctx: *mut ThreadCtx, task: i64) {
+    let t = tc(ctx);
+    let sh = shared(t);
+    if let Err(e) = sh.join(t, task as u64) {
+        let t = tc(ctx);
+        t.set_error(e);
+    }
+}
+
+// ---- engine support ------------------------------------------------------------------------
+
+/// Collect garbage with thread `t`'s Ember frames (stack maps at the call
+/// sites found by the walk from its last exit), the globals and the pinned
+/// words as roots. Only call when no other thread runs Ember code.
+pub fn collect_garbage(t: &mut ThreadCtx) {
+    let sh = shared(t);
+    let frames = walk_frames(t);
+    let registry = sh.registry.read();
+    let mut stack_roots = Vec::new();
+    for (pc, sp, _) in frames {
+        let Some((info, off)) = registry.lookup(pc) else {
+            continue;
+        };
+        let Some(map) = info.stack_map(off) else {
+            continue;
+        };
+        for &o in &map.offsets {
+            // SAFETY: the stack map says the frame whose SP at this call
+            // is `sp` holds a live reference (or 0) at `sp + o`.
+            let w = unsafe { std::ptr::read((sp + o as usize) as *const u64) };
+            stack_roots.push(w);
+        }
+    }
+    drop(registry);
+    // SAFETY: the caller guarantees no other mutator runs; this thread is
+    // at a safe point (inside the poll slow path) and every reference its
+    // frames still use is in a stack-map slot, a global or pinned.
+    unsafe {
+        sh.heap.collect(&mut |visit| {
+            for &w in &stack_roots {
+                visit(w);
+            }
+            sh.global_roots(visit);
+        });
+    }
+}
+
+/// Text form of `w` of type `ty`.
+pub fn format_word(sh: &Shared, w: u64, ty: &Type, quoted: bool) -> String {
+    let fn_name = |addr: u64| sh.fn_name(addr);
+    // SAFETY: `w` is a value of type `ty` produced by compiled code (or the
+    // engine) and no collection runs while formatting (collections only
+    // happen at safe points of this or parked threads).
+    unsafe {
+        if quoted {
+            super::format::format_value_quoted(w, ty, &fn_name)
+        } else {
+            super::format::format_value(w, ty, &fn_name)
+        }
+    }
+}
+
+/// The state behind a `task` word.
+pub fn task_state(task: u64) -> Arc<crate::engine::TaskState> {
+    // SAFETY: the checker guarantees `task` is a live task handle.
+    let t = unsafe { heap::Task::from_word(task) };
+    heap::task_payload(t)
+        .downcast_ref::<Arc<crate::engine::TaskState>>()
+        .expect("task payload is a TaskState")
+        .clone()
+}
+
+/// Lowest SP Ember code on this thread may use before `stack overflow`:
+/// the stack's low end plus a reserve for the runtime functions that
+/// report the error.
+pub fn current_stack_limit() -> usize {
+    const RESERVE: usize = 256 * 1024;
+    let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+    let mut addr: *mut libc::c_void = std::ptr::null_mut();
+    let mut size: libc::size_t = 0;
+    // SAFETY: standard pthread calls on the current thread with valid
+    // out-pointers; the attribute object is destroyed after use.
+    let ok = unsafe {
+        if libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) != 0 {
+            false
+        } else {
+            let r = libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size);
+            libc::pthread_attr_destroy(attr.as_mut_ptr());
+            r == 0
+        }
+    };
+    if !ok || addr.is_null() {
+        // Unknown: assume 1 MiB below the current frame.
+        let here = &attr as *const _ as usize;
+        return here.saturating_sub(1 << 20);
+    }
+    addr as usize + RESERVE.min(size / 4)
+}
