@@ -3,6 +3,8 @@
 
 pub mod ctx;
 pub mod errors;
+pub mod format;
+pub mod heap;
 
 pub use ctx::ThreadCtx;
 pub use errors::{EmberError, Frame};
