@@ -5,6 +5,8 @@ pub mod ctx;
 pub mod errors;
 pub mod format;
 pub mod heap;
+pub mod stack;
+pub mod unwind;
 
 pub use ctx::ThreadCtx;
 pub use errors::{EmberError, Frame};
