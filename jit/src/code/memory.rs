@@ -317,15 +317,9 @@ impl CodeMemory {
             }
             debug_assert_eq!(p as usize, at);
         }
-        // Fill the new part with traps (it reads as zeros; on x86-64 zero
-        // bytes are `add [rax], al`, not a trap).
-        if TRAP_FILL != 0 {
-            // SAFETY: the RW view of `mapped..new_mapped` was just mapped
-            // writable and holds no live code.
-            unsafe {
-                std::ptr::write_bytes((self.rw_base + self.mapped) as *mut u8, TRAP_FILL, step)
-            };
-        }
+        // The new part reads as zeros and is not prefilled (that would touch
+        // every page): a block's bytes and padding are written when it is
+        // allocated, and become traps when it is freed.
         let old = self.mapped;
         self.mapped = new_mapped;
         self.insert_free(old, step);
