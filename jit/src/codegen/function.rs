@@ -190,6 +190,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
     /// Call runtime function `f` through its slot; returns its result.
     pub fn call_rt(&mut self, f: RtFn, args: &[Value]) -> Option<Value> {
+        debug_assert_eq!(args.len(), f.signature().0.len(), "arguments of {f:?}");
         let slot = self.r.runtime(f);
         let sig = self.rt_sig(f);
         let slot_v = self.b.ins().iconst(types::I64, slot as i64);

@@ -189,6 +189,9 @@ pub fn compile(
     ctx: &mut cranelift_codegen::Context,
 ) -> Result<CompiledFunction> {
     let name = ctx.func.name.to_string();
+    if std::env::var_os("EMBER_DUMP_CLIF").is_some() {
+        eprintln!("{}", ctx.func.display());
+    }
     let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
         Ok(c) => c,
         Err(e) => {
