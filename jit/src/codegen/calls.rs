@@ -135,8 +135,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 self.b.ins().select(x_nan, y, r)
             }
             Sqrt => self.b.ins().sqrt(argv[0]),
-            Floor => self.b.ins().floor(argv[0]),
-            Ceil => self.b.ins().ceil(argv[0]),
+            Floor if self.native_round => self.b.ins().floor(argv[0]),
+            Ceil if self.native_round => self.b.ins().ceil(argv[0]),
             LenStr => {
                 let s = argv[0];
                 self.b.ins().load(types::I64, trusted(), s, STR_LEN)
@@ -175,6 +175,8 @@ pub(crate) fn rt_for_builtin(b: Builtin) -> Option<RtFn> {
         Exp => RtFn::Exp,
         Ln => RtFn::Ln,
         Pow => RtFn::Pow,
+        Floor => RtFn::Floor,
+        Ceil => RtFn::Ceil,
         Clock => RtFn::Clock,
         Sleep => RtFn::Sleep,
         RandInt => RtFn::RandInt,

@@ -42,6 +42,9 @@ pub(crate) struct FnTranslator<'a, 'f> {
     /// One variable per local (`None` for `()`-typed locals).
     pub vars: Vec<Option<Variable>>,
     pub loops: Vec<LoopTarget>,
+    /// `floor`/`ceil` are single instructions (not x86-64 without SSE4.1,
+    /// where Cranelift would emit a libcall relocation).
+    pub native_round: bool,
     sigs: HashMap<FnType, SigRef>,
     rt_sigs: HashMap<RtFn, SigRef>,
 }
@@ -85,6 +88,7 @@ pub fn translate_function(
         ctx,
         vars,
         loops: Vec::new(),
+        native_round: has_native_round(isa),
         sigs: HashMap::new(),
         rt_sigs: HashMap::new(),
     };
@@ -98,7 +102,8 @@ pub fn translate_function(
             }
         }
     }
-    t.poll(def.name_span);
+    // The entry poll (stack overflow) reports the body's first line.
+    t.poll(first_span(&def.body));
     let result = t.expr(&def.body)?;
     t.b.set_srcloc(loc(def.body.span.hi.saturating_sub(1)));
     match clif_type(&def.sig.ret) {
@@ -264,6 +269,36 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
     }
+}
+
+/// Does the ISA round floats without a libcall?
+fn has_native_round(isa: &dyn TargetIsa) -> bool {
+    if isa.name() != "x64" {
+        return true;
+    }
+    isa.isa_flags()
+        .iter()
+        .any(|v| v.name == "has_sse41" && v.as_bool() == Some(true))
+}
+
+/// Span of the first statement (or tail) of a body.
+fn first_span(body: &ember_lang::tir::TExpr) -> Span {
+    use ember_lang::tir::{TExprKind, TStmt};
+    if let TExprKind::Block(b) = &body.kind {
+        match b.stmts.first() {
+            Some(TStmt::Let { init, .. }) => return init.span,
+            Some(TStmt::Expr(e)) => return e.span,
+            Some(TStmt::Assign { span, .. }) | Some(TStmt::InitGlobal { span, .. }) => {
+                return *span
+            }
+            None => {
+                if let Some(t) = &b.tail {
+                    return t.span;
+                }
+            }
+        }
+    }
+    body.span
 }
 
 /// CLIF type of a runtime-ABI value.

@@ -114,6 +114,8 @@ rt_fns! {
     Exp => rt_exp(F64) -> F64;
     Ln => rt_ln(F64) -> F64;
     Pow => rt_pow(F64, F64) -> F64;
+    Floor => rt_floor(F64) -> F64;
+    Ceil => rt_ceil(F64) -> F64;
     Clock => rt_clock() -> F64;
     Sleep => rt_sleep(I64);
     RandInt => rt_rand_int(I64, I64) -> I64;
@@ -285,6 +287,12 @@ extern "C" fn rt_exp(_ctx: *mut ThreadCtx, x: f64) -> f64 {
 }
 extern "C" fn rt_ln(_ctx: *mut ThreadCtx, x: f64) -> f64 {
     x.ln()
+}
+extern "C" fn rt_floor(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.floor()
+}
+extern "C" fn rt_ceil(_ctx: *mut ThreadCtx, x: f64) -> f64 {
+    x.ceil()
 }
 extern "C" fn rt_pow(_ctx: *mut ThreadCtx, b: f64, e: f64) -> f64 {
     b.powf(e)
@@ -602,9 +610,12 @@ extern "C" fn rt_spawn(
 extern "C" fn rt_join_task(ctx: *mut ThreadCtx, task: i64) {
     let t = tc(ctx);
     let sh = shared(t);
-    if let Err(e) = sh.join(t, task as u64) {
+    if let Err(mut e) = sh.join(t, task as u64) {
+        // The thread's frames, then the joiner's.
         let t = tc(ctx);
+        e.stack.extend(capture_stack(t));
         t.set_error(e);
+        truncate_stack(t);
     }
 }
 
