@@ -93,6 +93,8 @@ pub struct Shared {
     /// When set, `print`/`println` append here instead of writing to
     /// standard output.
     output: Mutex<Option<Vec<u8>>>,
+    /// Addresses of the live thread contexts (for safe-point requests).
+    pub contexts: Mutex<Vec<usize>>,
 }
 
 impl fmt::Debug for Shared {
@@ -127,11 +129,22 @@ impl Shared {
         }
     }
 
-    /// A safe point was requested on thread `t` (poll slow path).
+    /// A safe point was requested on thread `t` (poll slow path). Until
+    /// stop-the-world lands, collection waits until no spawned thread runs
+    /// (the last one to finish re-requests it).
     pub fn safepoint(&self, t: &mut ThreadCtx) {
         if self.heap.gc_requested() && self.running_threads.load(Ordering::SeqCst) == 0 {
             builtins::collect_garbage(t);
         }
+    }
+
+    fn register_ctx(&self, ctx: &ThreadCtx) {
+        self.contexts.lock().push(ctx as *const ThreadCtx as usize);
+    }
+
+    fn unregister_ctx(&self, ctx: &ThreadCtx) {
+        let a = ctx as *const ThreadCtx as usize;
+        self.contexts.lock().retain(|&c| c != a);
     }
 
     /// Run `f` while the thread is parked in a blocking call.
@@ -209,11 +222,16 @@ impl Shared {
             .spawn(move || {
                 let mut ctx = new_thread_ctx(&me);
                 let r = enter(&mut ctx, slot, wrapper, &args).map(|_| ());
+                me.unregister_ctx(&ctx);
                 drop(ctx);
                 for &w in &roots {
                     me.heap.unpin(w);
                 }
-                me.running_threads.fetch_sub(1, Ordering::SeqCst);
+                if me.running_threads.fetch_sub(1, Ordering::SeqCst) == 1
+                    && me.heap.gc_requested()
+                {
+                    builtins::request_all(&me, crate::runtime::ctx::REQUEST_SAFEPOINT);
+                }
                 r
             })
             .map_err(|e| heap::RuntimeError::new(format!("spawn failed: {e}")))?;
@@ -269,6 +287,7 @@ fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
     let limit = builtins::current_stack_limit();
     let mut ctx = ThreadCtx::new(limit, Arc::as_ptr(shared) as usize);
     ctx.mutator = Some(shared.heap.mutator());
+    shared.register_ctx(&ctx);
     ctx
 }
 
@@ -486,8 +505,15 @@ impl Engine {
             tasks: Mutex::new(Vec::new()),
             this: OnceLock::new(),
             output: Mutex::new(None),
+            contexts: Mutex::new(Vec::new()),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));
+        let weak = Arc::downgrade(&shared);
+        shared.heap.set_gc_request_hook(Arc::new(move || {
+            if let Some(sh) = weak.upgrade() {
+                builtins::request_all(&sh, crate::runtime::ctx::REQUEST_SAFEPOINT);
+            }
+        }));
         let ctx = new_thread_ctx(&shared);
         Ok(Engine {
             isa,
@@ -769,6 +795,7 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Threads use the code and the heap: wait for them first.
         self.shared.wait_threads();
+        self.shared.unregister_ctx(&self.ctx);
     }
 }
 

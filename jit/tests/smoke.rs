@@ -68,3 +68,16 @@ fn optionals_box_scalars() {
         "5\n7\n"
     );
 }
+
+#[test]
+fn short_lived_strings_are_collected() {
+    // ~2 GB allocated in total; the heap must stay small.
+    let src = "let mut n = 0;\nfor i in 0..4000000 { let s = str(i) + \"-some-padding-text-to-make-it-longer-\" + str(i); n += len(s); }\nprintln(n > 0);";
+    let mut e = Engine::new().unwrap();
+    e.capture_output(true);
+    e.run_source("gc.em", src).unwrap();
+    assert_eq!(e.take_output(), "true\n");
+    let stats = e.shared().heap.stats();
+    assert!(stats.collections > 0, "{stats:?}");
+    assert!(stats.peak_footprint < 64 << 20, "{stats:?}");
+}

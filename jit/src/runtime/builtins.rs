@@ -657,6 +657,18 @@ pub fn collect_garbage(t: &mut ThreadCtx) {
     }
 }
 
+/// Ask every registered thread to stop at its next poll.
+pub fn request_all(sh: &Shared, bits: usize) {
+    let contexts = sh.contexts.lock();
+    for &c in contexts.iter() {
+        // SAFETY: registered contexts are live (a context unregisters,
+        // under this lock, before it is dropped); only its atomics are
+        // touched.
+        let ctx = unsafe { &*(c as *const ThreadCtx) };
+        ctx.request(bits);
+    }
+}
+
 /// Text form of `w` of type `ty`.
 pub fn format_word(sh: &Shared, w: u64, ty: &Type, quoted: bool) -> String {
     let fn_name = |addr: u64| sh.fn_name(addr);
