@@ -34,8 +34,9 @@
 //! | E0016 | bad type arguments (`map[K, V]`, `chan[T]`) |
 //! | E0017 | input nested too deeply |
 //! | E0018 | `fn` or `struct` declared inside a block |
+//! | E0019 | `let` without an initial value |
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use crate::ast::{
     self, BinOp, Block, Expr, ExprKind, FnDecl, GlobalDecl, Ident, Stmt, StmtKind, StructDecl,
@@ -81,8 +82,7 @@ pub enum NoLexError {}
 /// Parse a file or REPL entry. Always returns a module; the diagnostics are
 /// lexical and syntax errors in source order.
 pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnostic>) {
-    let (mut tokens, lex_diags) = lexer::lex(file, src);
-    let mut diags = lex_diags;
+    let (mut tokens, mut diags) = lexer::lex(file, src);
     let truncated = match depth_guard(file, &tokens) {
         Some((at, d)) => {
             diags.push(d);
@@ -95,33 +95,77 @@ pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnosti
         .iter()
         .map(|d| (d.primary.lo as usize, d.primary.hi as usize))
         .collect();
-    let st = St {
-        file,
-        src,
-        tokens: &tokens,
-        lex_errors,
-        diags: RefCell::new(Vec::new()),
-        pending_min: RefCell::new(Vec::new()),
-        last_error: Cell::new(None),
-        truncated,
-    };
-    let result = grammar::ModuleParser::new().parse(&st, tokens.iter().copied().map(Ok));
-    let module = match result {
-        Ok((pieces, last)) => st.module(pieces, last, mode),
-        Err(e) => {
-            st.report(&e);
-            ast::Module::default()
+    // Diagnostics of errors repaired by a fix (see `Fix`).
+    let mut fixed: Vec<Diagnostic> = Vec::new();
+    let mut round = 0;
+    loop {
+        let st = St {
+            file,
+            src,
+            tokens: &tokens,
+            lex_errors: &lex_errors,
+            diags: RefCell::new(Vec::new()),
+            pending_min: RefCell::new(Vec::new()),
+            last_error: Cell::new(None),
+            reported: Cell::new(0),
+            truncated,
+            allow_fix: round < MAX_FIX_ROUNDS,
+            fix: RefCell::new(None),
+            brackets: OnceCell::new(),
+        };
+        // Once a fix is found, the rest of this round is moot: stop early.
+        let stream = tokens
+            .iter()
+            .copied()
+            .take_while(|_| st.fix.borrow().is_none())
+            .map(Ok);
+        let result = grammar::ModuleParser::new().parse(&st, stream);
+        let fix = st.fix.take();
+        if let Some(fix) = fix {
+            drop(result);
+            drop(st);
+            fixed.extend(fix.diag);
+            for (at, tok) in fix.inserts.into_iter().rev() {
+                tokens.insert(at, tok);
+            }
+            round += 1;
+            continue;
         }
-    };
-    for span in st.pending_min.take() {
-        diags.push(
-            Diagnostic::error("E0006", "integer literal is out of range for `int`", span)
-                .with_note("the largest `int` is 9223372036854775807; `-9223372036854775808` is allowed as a negative literal"),
-        );
+        let module = match result {
+            Ok((pieces, last)) => st.module(pieces, last, mode),
+            Err(e) => {
+                st.report(&e);
+                ast::Module::default()
+            }
+        };
+        for span in st.pending_min.take() {
+            diags.push(
+                Diagnostic::error("E0006", "integer literal is out of range for `int`", span)
+                    .with_note("the largest `int` is 9223372036854775807; `-9223372036854775808` is allowed as a negative literal"),
+            );
+        }
+        diags.extend(fixed);
+        diags.extend(st.diags.take());
+        diags.sort_by_key(|d| (d.primary.lo, d.primary.hi));
+        return (module, diags);
     }
-    diags.extend(st.diags.take());
-    diags.sort_by_key(|d| (d.primary.lo, d.primary.hi));
-    (module, diags)
+}
+
+/// How many times a file is re-parsed after repairing an error.
+const MAX_FIX_ROUNDS: usize = 16;
+/// Syntax errors reported per file at most (the rest are noise).
+const MAX_SYNTAX_ERRORS: usize = 100;
+
+/// A repair for a common syntax error, so that what follows it parses as
+/// intended: the parser reports the error, inserts virtual tokens and parses
+/// again. Used for a missing `;` before the next statement (insert `;`) and
+/// for a struct literal in an `if`/`while`/`for` head (insert parentheses).
+#[derive(Debug)]
+struct Fix {
+    /// (token index, token) in increasing index order; each token is
+    /// inserted before the token currently at that index.
+    inserts: Vec<(usize, Spanned<'static>)>,
+    diag: Option<Diagnostic>,
 }
 
 /// A parsed statement-level piece, before blocks and modules are assembled.
@@ -168,12 +212,20 @@ pub struct St<'a> {
     tokens: &'a [Spanned<'a>],
     /// Spans of lexical errors: syntax errors right after them are
     /// consequences and not reported.
-    lex_errors: Vec<(usize, usize)>,
+    lex_errors: &'a [(usize, usize)],
     diags: RefCell<Vec<Diagnostic>>,
     /// Spans of `9223372036854775808` literals not (yet) negated.
     pending_min: RefCell<Vec<Span>>,
     /// Token index of the last reported syntax error.
     last_error: Cell<Option<usize>>,
+    /// Syntax errors reported so far.
+    reported: Cell<usize>,
+    /// Whether this round may still ask for a [`Fix`].
+    allow_fix: bool,
+    fix: RefCell<Option<Fix>>,
+    /// For each token, the index of its matching bracket (`u32::MAX` for
+    /// none); computed when an error needs it.
+    brackets: OnceCell<Vec<u32>>,
     /// The token stream was cut by the nesting limit: errors at its end are
     /// consequences, not news.
     truncated: bool,
@@ -209,10 +261,6 @@ impl<'a> St<'a> {
             kind,
             span: self.span(l, r),
         }
-    }
-
-    fn error(&self, d: Diagnostic) {
-        self.diags.borrow_mut().push(d);
     }
 
     pub(crate) fn binary(&self, op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
@@ -402,6 +450,30 @@ impl<'a> St<'a> {
         })
     }
 
+    /// `let x;`: reported; the variable is still declared (with an error
+    /// initializer) so that later uses do not cascade.
+    pub(crate) fn let_without_init(
+        &self,
+        name: Ident,
+        mutable: bool,
+        ty: Option<TypeExpr>,
+        semi: usize,
+        l: usize,
+        r: usize,
+    ) -> Piece {
+        let at = self.span(semi, r);
+        self.error(
+            Diagnostic::error("E0019", "expected `=`, found `;`", at)
+                .with_secondary(name.span, format!("`{}` needs an initial value", name.name))
+                .with_help(format!("write `let {} = value;`", name.name)),
+        );
+        let init = Expr {
+            kind: ExprKind::Error,
+            span: at,
+        };
+        self.let_stmt(name, mutable, ty, init, l, r)
+    }
+
     pub(crate) fn assign(
         &self,
         target: Expr,
@@ -462,7 +534,7 @@ impl<'a> St<'a> {
             Some(Last::Expr(e)) => tail = Some(Box::new(e)),
             Some(Last::Stmt(s)) => stmts.push(s),
             Some(Last::Let(s)) => {
-                self.missing_semi_at(r.saturating_sub(1), s.span);
+                self.missing_semi_at(self.token_index(r.saturating_sub(1), r), s.span);
                 stmts.push(s);
             }
             None => {
@@ -488,34 +560,34 @@ impl<'a> St<'a> {
         }
     }
 
-    /// Report "expected `;`" at the token starting at `at` (or end of file),
-    /// for the statement or expression `what`.
-    fn missing_semi_at(&self, at: usize, what: Span) {
-        let index = self.token_at(at).unwrap_or(self.tokens.len());
+    /// Report "expected `;`" before token `index` (or at the end of input)
+    /// after the statement or expression `what`.
+    fn missing_semi_at(&self, index: usize, what: Span) {
         let at_eof = index >= self.tokens.len();
         // At the end of input after other errors, this is most likely a
         // consequence of the recovery.
         if (at_eof && (self.truncated || self.last_error.get().is_some()))
-            || self.is_follow_on(index)
+            || self.follow_on(index) != FollowOn::No
         {
             return;
         }
         self.last_error.set(Some(index));
-        let (found, hi) = match self.tokens.get(index) {
-            Some(t) => (t.1.describe(), t.2),
-            None => ("end of file".to_string(), at),
-        };
-        self.error(
-            Diagnostic::error(
+        let end = what.hi as usize;
+        let d = match self.tokens.get(index) {
+            Some(t) => Diagnostic::error(
                 "E0012",
-                format!("expected `;`, found {found}"),
-                self.span(at, hi),
+                format!("expected `;`, found {}", t.1.describe()),
+                self.span(t.0, t.2),
             )
-            .with_secondary(
-                Span::new(self.file, what.hi as usize, what.hi as usize),
-                "add `;` here",
-            ),
-        );
+            .with_secondary(self.span(end, end), "add `;` here"),
+            None => Diagnostic::error(
+                "E0012",
+                "expected `;`, found end of file",
+                self.span(end, end),
+            )
+            .with_label("add `;` here"),
+        };
+        self.error(d);
     }
 
     /// Assemble the module.
@@ -533,7 +605,7 @@ impl<'a> St<'a> {
                 }
             }
         }
-        let eof = self.src.len();
+        let eof = self.tokens.len();
         let mut tail = None;
         match (last, mode) {
             (Some(Last::Expr(e)), Mode::Entry) => tail = Some(e),
@@ -572,10 +644,17 @@ impl<'a> St<'a> {
 
     // ------------------------------------------------------------ errors
 
-    /// Index of the token starting at byte `lo`, if any.
-    fn token_at(&self, lo: usize) -> Option<usize> {
-        let i = self.tokens.partition_point(|t| t.0 < lo);
-        (i < self.tokens.len() && self.tokens[i].0 == lo).then_some(i)
+    /// Index of the token spanning `lo..hi` (the number of tokens if none:
+    /// the end of input).
+    fn token_index(&self, lo: usize, hi: usize) -> usize {
+        let mut i = self.tokens.partition_point(|t| t.0 < lo);
+        while i < self.tokens.len() && self.tokens[i].0 == lo {
+            if self.tokens[i].2 == hi {
+                return i;
+            }
+            i += 1;
+        }
+        self.tokens.len()
     }
 
     /// The `!` action: report the error (unless it is a follow-on error) and
@@ -594,65 +673,125 @@ impl<'a> St<'a> {
     }
 
     fn report(&self, e: &ParseError<usize, Tok<'a>, NoLexError>) {
-        let (index, diag) = match e {
+        let (index, diag, tok, semi_ok) = match e {
             ParseError::UnrecognizedToken {
                 token: (lo, tok, hi),
                 expected,
             } => {
-                let index = self.token_at(*lo).unwrap_or(self.tokens.len());
-                (index, self.unexpected_token(index, *lo, tok, *hi, expected))
+                let index = self.token_index(*lo, *hi);
+                let semi_ok = Expected::new(expected).has(";");
+                (
+                    index,
+                    self.unexpected_token(index, *lo, tok, *hi, expected),
+                    Some(*tok),
+                    semi_ok,
+                )
             }
             ParseError::ExtraToken {
                 token: (lo, tok, hi),
             } => {
-                let index = self.token_at(*lo).unwrap_or(self.tokens.len());
-                (index, self.unexpected_token(index, *lo, tok, *hi, &[]))
+                let index = self.token_index(*lo, *hi);
+                (
+                    index,
+                    self.unexpected_token(index, *lo, tok, *hi, &[]),
+                    Some(*tok),
+                    false,
+                )
             }
             ParseError::UnrecognizedEof { location, expected } => {
                 if self.truncated {
                     return;
                 }
-                (self.tokens.len(), self.unexpected_eof(*location, expected))
+                let d = self.unexpected_eof(*location, expected);
+                (self.tokens.len(), d, None, false)
             }
             ParseError::InvalidToken { location } => (
-                self.token_at(*location).unwrap_or(self.tokens.len()),
+                self.token_index(*location, *location),
                 Diagnostic::error("E0010", "invalid token", self.span(*location, *location)),
+                None,
+                false,
             ),
             ParseError::User { error } => match *error {},
         };
-        if self.is_follow_on(index) {
+        let follow = self.follow_on(index);
+        if follow == FollowOn::Cascade {
             return;
         }
         self.last_error.set(Some(index));
-        // Errors inside a misplaced struct literal are one error.
-        if diag.code == "E0014" {
-            if let Some(close) = self.matching_close(index.saturating_sub(2)) {
-                self.last_error.set(Some(close + 1));
+        // Repairs: a missing `;` before a new statement, a struct literal
+        // in a head.
+        if self.allow_fix && self.fix.borrow().is_none() {
+            let diag = (follow == FollowOn::No).then(|| diag.clone());
+            let semi_fix = semi_ok
+                && index > 0
+                && tok.is_some_and(starts_statement)
+                && diag.as_ref().is_none_or(|d| d.code == "E0012");
+            let fix = if semi_fix {
+                let p = self.tokens[index - 1].2;
+                Some(Fix {
+                    inserts: vec![(index, (p, Tok::Semi, p))],
+                    diag,
+                })
+            } else if diag.as_ref().is_some_and(|d| d.code == "E0014") {
+                self.matching(index - 2).map(|close| {
+                    let open_at = self.tokens[index - 3].0;
+                    let close_at = self.tokens[close].2;
+                    Fix {
+                        inserts: vec![
+                            (index - 3, (open_at, Tok::LParen, open_at)),
+                            (close + 1, (close_at, Tok::RParen, close_at)),
+                        ],
+                        diag,
+                    }
+                })
+            } else {
+                None
+            };
+            if fix.is_some() {
+                *self.fix.borrow_mut() = fix;
+                return;
             }
         }
-        self.error(diag);
+        if follow == FollowOn::No {
+            self.error(diag);
+        }
+    }
+
+    /// Push a syntax error, up to [`MAX_SYNTAX_ERRORS`].
+    fn error(&self, d: Diagnostic) {
+        let n = self.reported.get();
+        self.reported.set(n + 1);
+        if n < MAX_SYNTAX_ERRORS {
+            self.diags.borrow_mut().push(d);
+        } else if n == MAX_SYNTAX_ERRORS {
+            self.diags.borrow_mut().push(
+                Diagnostic::error(
+                    "E0010",
+                    "too many syntax errors; stopped reporting",
+                    d.primary,
+                )
+                .with_note(format!("only the first {MAX_SYNTAX_ERRORS} are shown")),
+            );
+        }
     }
 
     /// Is a syntax error at token `index` a consequence of an earlier error?
-    /// Yes if nothing re-synchronised the parser since the last error, or if
-    /// it comes right after a lexical error.
-    fn is_follow_on(&self, index: usize) -> bool {
+    /// A cascade if nothing re-synchronised the parser since the last error;
+    /// also one if it comes right after a lexical error.
+    fn follow_on(&self, index: usize) -> FollowOn {
         let n = self.tokens.len();
-        let lo = if index == 0 {
-            0
-        } else {
-            self.tokens[(index - 1).min(n - 1)].0
-        };
-        let hi = self.tokens.get(index).map_or(self.src.len(), |t| t.2);
-        if self.lex_errors.iter().any(|&(a, b)| a < hi && b > lo) && index > 0 {
-            self.last_error.set(Some(index));
-            return true;
+        if index > 0 && n > 0 {
+            let lo = self.tokens[(index - 1).min(n - 1)].0;
+            let hi = self.tokens.get(index).map_or(self.src.len(), |t| t.2);
+            if self.lex_errors.iter().any(|&(a, b)| a < hi && b > lo) {
+                return FollowOn::AfterLexError;
+            }
         }
         let Some(prev) = self.last_error.get() else {
-            return false;
+            return FollowOn::No;
         };
         if index < prev {
-            return true;
+            return FollowOn::Cascade;
         }
         let synced = self.tokens[prev.min(n)..index.min(n)].iter().any(|t| {
             matches!(
@@ -660,25 +799,39 @@ impl<'a> St<'a> {
                 Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Let | Tok::Fn | Tok::Struct
             )
         });
-        !synced
+        if synced {
+            FollowOn::No
+        } else {
+            FollowOn::Cascade
+        }
     }
 
-    /// Index of the `}` matching the `{` at token `open`.
-    fn matching_close(&self, open: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for (i, t) in self.tokens.iter().enumerate().skip(open) {
-            match t.1 {
-                Tok::LBrace => depth += 1,
-                Tok::RBrace => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return Some(i);
+    /// The index of the bracket matching the bracket at token `i`.
+    fn matching(&self, i: usize) -> Option<usize> {
+        let m = self.brackets.get_or_init(|| {
+            let mut m = vec![u32::MAX; self.tokens.len()];
+            let mut stack: Vec<usize> = Vec::new();
+            for (i, t) in self.tokens.iter().enumerate() {
+                match t.1 {
+                    Tok::LParen | Tok::LBracket | Tok::LBrace => stack.push(i),
+                    Tok::RParen | Tok::RBracket | Tok::RBrace => {
+                        if let Some(&o) = stack.last() {
+                            if closer_of(self.tokens[o].1) == Some(t.1) {
+                                stack.pop();
+                                m[o] = i as u32;
+                                m[i] = o as u32;
+                            }
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
-        }
-        None
+            m
+        });
+        m.get(i)
+            .copied()
+            .filter(|&j| j != u32::MAX)
+            .map(|j| j as usize)
     }
 
     fn unexpected_token(
@@ -711,9 +864,15 @@ impl<'a> St<'a> {
                 ));
             }
         }
+        if let Some(open) = opener_of(*tok) {
+            if !exp.has(tok.text()) && self.matching(index).is_none() {
+                return Diagnostic::error("E0010", format!("unmatched `{}`", tok.text()), span)
+                    .with_label(format!("this `{}` has no matching `{open}`", tok.text()));
+            }
+        }
         let (code, want) = exp.describe();
         let mut d = Diagnostic::error(code, format!("expected {want}, found {found}"), span);
-        if code == "E0012" && index > 0 {
+        if code == "E0012" && index > 0 && starts_statement(*tok) {
             let prev_end = self.tokens[index - 1].2;
             d = d.with_secondary(self.span(prev_end, prev_end), "add `;` here");
         }
@@ -722,8 +881,8 @@ impl<'a> St<'a> {
                 d = d.with_help("`else` must directly follow the `}` of an `if` block")
             }
             Tok::Eq if exp.has("==") => d = d.with_help("use `==` to compare values"),
-            Tok::Semi | Tok::RBrace if exp.has("=") && exp.len() <= 3 => {
-                d = d.with_help("a `let` needs an initial value: `let x = ...;`")
+            Tok::DotDot | Tok::DotDotEq if !exp.has(tok.text()) => {
+                d = d.with_help("ranges `a..b` and `a..=b` are only allowed in `for` heads")
             }
             _ => {}
         }
@@ -736,7 +895,8 @@ impl<'a> St<'a> {
             Some(c) if !exp.has(",") => ("E0011", format!("`{c}`")),
             _ => exp.describe(),
         };
-        let at = self.src.len().max(location);
+        let _ = location;
+        let at = self.tokens.last().map_or(0, |t| t.2);
         let code = if code == "E0012" { code } else { "E0011" };
         let mut d = Diagnostic::error(
             code,
@@ -766,6 +926,56 @@ impl<'a> St<'a> {
             (t.0, t.2, t.1.text())
         })
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FollowOn {
+    No,
+    AfterLexError,
+    Cascade,
+}
+
+fn opener_of(close: Tok<'_>) -> Option<&'static str> {
+    match close {
+        Tok::RParen => Some("("),
+        Tok::RBracket => Some("["),
+        Tok::RBrace => Some("{"),
+        _ => None,
+    }
+}
+
+fn closer_of(open: Tok<'_>) -> Option<Tok<'static>> {
+    match open {
+        Tok::LParen => Some(Tok::RParen),
+        Tok::LBracket => Some(Tok::RBracket),
+        Tok::LBrace => Some(Tok::RBrace),
+        _ => None,
+    }
+}
+
+/// Can this token start a statement (so a `;` before it would help)?
+fn starts_statement(t: Tok<'_>) -> bool {
+    matches!(
+        t,
+        Tok::Ident(_)
+            | Tok::Int(_)
+            | Tok::Float(_)
+            | Tok::Str(_)
+            | Tok::Let
+            | Tok::If
+            | Tok::While
+            | Tok::For
+            | Tok::Return
+            | Tok::Break
+            | Tok::Continue
+            | Tok::Spawn
+            | Tok::True
+            | Tok::False
+            | Tok::None
+            | Tok::Fn
+            | Tok::Struct
+            | Tok::RBrace
+    )
 }
 
 fn is_comparison(op: BinOp) -> bool {
@@ -828,10 +1038,6 @@ impl<'e> Expected<'e> {
 
     fn has(&self, t: &str) -> bool {
         self.names.contains(&t)
-    }
-
-    fn len(&self) -> usize {
-        self.names.len()
     }
 
     /// A short description of what was expected, and the error code.

@@ -1,0 +1,3 @@
+// a character that starts no token
+let x = 1 @ 2;
+let y = 3;

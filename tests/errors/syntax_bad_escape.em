@@ -1,0 +1,2 @@
+// an unknown escape sequence in a string
+let s = "tab\qhere";

@@ -1,0 +1,2 @@
+// letters after a number literal
+let x = 12abc;

@@ -1,0 +1,2 @@
+// an unexpected token where a type belongs
+fn f(a: 3) {}

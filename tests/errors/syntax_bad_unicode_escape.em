@@ -1,0 +1,2 @@
+// a \u escape naming no Unicode scalar value
+let s = "\u{D800}";

@@ -1,0 +1,2 @@
+// a float literal needs a digit after the `.`
+let x = 1.;

@@ -1,0 +1,5 @@
+// `let` requires an initial value
+fn main() {
+    let x;
+    x = 1;
+}

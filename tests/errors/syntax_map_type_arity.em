@@ -1,0 +1,2 @@
+// `map` takes two type arguments
+let m: map[str] = [:];

@@ -1,0 +1,4 @@
+// call arguments must be separated by commas
+fn main() {
+    println(1 2);
+}

@@ -1,0 +1,2 @@
+// a struct field without a type
+struct Point { x: float, y }

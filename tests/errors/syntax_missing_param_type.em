@@ -1,0 +1,2 @@
+// a parameter needs a type
+fn f(a, b: int) {}

@@ -1,0 +1,4 @@
+// `->` without a return type
+fn f() -> {
+    1
+}

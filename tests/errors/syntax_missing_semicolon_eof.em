@@ -1,0 +1,3 @@
+// a final expression in a file needs `;`
+let x = 1;
+println(x)

@@ -1,0 +1,4 @@
+// functions can only be declared at top level
+fn outer() {
+    fn inner() {}
+}

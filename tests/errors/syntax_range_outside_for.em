@@ -1,0 +1,2 @@
+// ranges only appear in `for` heads
+let r = 0..10;

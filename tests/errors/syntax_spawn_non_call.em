@@ -1,0 +1,3 @@
+// `spawn` takes a function call
+fn work() {}
+let t = spawn work;

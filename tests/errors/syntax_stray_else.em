@@ -1,0 +1,7 @@
+// `else` without an `if`
+fn main() {
+    let x = 1;
+    else {
+        println(x);
+    }
+}

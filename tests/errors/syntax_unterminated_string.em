@@ -1,0 +1,5 @@
+// a string literal without its closing quote
+fn main() {
+    let s = "hello;
+    println(s);
+}
