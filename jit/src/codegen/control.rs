@@ -118,7 +118,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
         self.b.switch_to_block(latch);
         self.b.seal_block(latch);
-        self.poll(span);
+        self.poll_backedge(span);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
 
@@ -190,7 +190,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         }
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(ctr, next);
-        self.poll(span);
+        self.poll_backedge(span);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
 
@@ -254,7 +254,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let i = self.b.use_var(ctr);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(ctr, next);
-        self.poll(span);
+        self.poll_backedge(span);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
 

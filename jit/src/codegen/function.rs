@@ -249,7 +249,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         });
     }
 
-    /// Safe-point poll: `if sp < [ctx + 0] { poll_slow() }` (cold).
+    /// Safe-point poll at function entry: `if sp < [ctx + 0] { poll_slow() }`
+    /// (cold). Catches stack overflow and safe-point requests.
     pub fn poll(&mut self, span: Span) {
         self.at(span);
         let sp = self.b.ins().get_stack_pointer(types::I64);
@@ -258,9 +259,28 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             .ins()
             .load(types::I64, trusted(), self.ctx, OFFSET_STACK_LIMIT);
         let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.poll_branch(below);
+    }
+
+    /// Safe-point poll on a loop back-edge: a loop cannot grow the stack,
+    /// so only requests matter: `if [ctx + 0] == usize::MAX { poll_slow() }`.
+    pub fn poll_backedge(&mut self, span: Span) {
+        self.at(span);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), self.ctx, OFFSET_STACK_LIMIT);
+        let requested = self.b.ins().icmp_imm_s(IntCC::Equal, limit, -1);
+        self.poll_branch(requested);
+    }
+
+    /// The cold call of the poll slow path. Its trampoline uses the
+    /// preserve-all convention, so the hot path keeps every value in its
+    /// register across the (never taken) call.
+    fn poll_branch(&mut self, cond: Value) {
         let cold = self.b.create_block();
         let cont = self.b.create_block();
-        self.b.ins().brif(below, cold, &[], cont, &[]);
+        self.b.ins().brif(cond, cold, &[], cont, &[]);
         self.b.set_cold_block(cold);
         self.b.switch_to_block(cold);
         self.b.seal_block(cold);
@@ -314,6 +334,11 @@ pub(crate) fn abi_type(a: Abi) -> ir::Type {
 /// (`i8` zero-extended, as C expects for `u8`/`bool`).
 pub fn runtime_signature(call_conv: CallConv, f: RtFn) -> Signature {
     let (params, ret) = f.signature();
+    let call_conv = if f == RtFn::PollSlow {
+        CallConv::PreserveAll
+    } else {
+        call_conv
+    };
     let mut sig = Signature::new(call_conv);
     sig.params.push(AbiParam::new(types::I64));
     for &p in params {

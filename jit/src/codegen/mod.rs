@@ -192,6 +192,8 @@ pub fn compile(
     if std::env::var_os("EMBER_DUMP_CLIF").is_some() {
         eprintln!("{}", ctx.func.display());
     }
+    let disasm = std::env::var_os("EMBER_DISASM").is_some();
+    ctx.set_disasm(disasm);
     let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
         Ok(c) => c,
         Err(e) => {
@@ -219,6 +221,9 @@ pub fn compile(
             return err(format!("cranelift failed on {name}: {detail}"));
         }
     };
+    if disasm {
+        eprintln!("{name}:\n{}", compiled.vcode.as_deref().unwrap_or(""));
+    }
     if !compiled.buffer.relocs().is_empty() {
         return err(format!(
             "internal error: {name} needs relocations ({:?})",

@@ -71,8 +71,10 @@ pub fn build_entry_wrapper(
 }
 
 /// Build an exit trampoline with signature `sig` (first parameter `ctx`)
-/// that calls the Rust function at `target` (same signature, C
-/// convention) and unwinds through `unwind` (`ember_unwind`) on error.
+/// that calls the Rust function at `target` (same parameters and results,
+/// the platform's C convention) and unwinds through `unwind`
+/// (`ember_unwind`) on error. `sig` may use another convention (the poll
+/// slow path's is preserve-all).
 pub fn build_exit_trampoline(
     isa: &dyn TargetIsa,
     name: &str,
@@ -99,7 +101,9 @@ pub fn build_exit_trampoline(
     b.ins().store(trusted(), caller_fp, ctx, OFFSET_EXIT_FP);
     b.ins().store(trusted(), ra, ctx, OFFSET_EXIT_PC);
     b.ins().store(trusted(), caller_sp, ctx, OFFSET_EXIT_SP);
-    let sig_ref = b.import_signature(sig);
+    let mut target_sig = sig;
+    target_sig.call_conv = cc;
+    let sig_ref = b.import_signature(target_sig);
     let target_v = b.ins().iconst(types::I64, target as i64);
     let call = b.ins().call_indirect(sig_ref, target_v, &params);
     let results = b.inst_results(call).to_vec();
