@@ -503,11 +503,13 @@ impl<'a> Checker<'a> {
     fn name_expr(&mut self, n: &'a str, span: Span) -> TExpr {
         if let Some(id) = self.cx.lookup(n) {
             let ty = self.cx.local(id).ty.clone();
+            self.note_poison(&ty);
             return mk(TExprKind::Local(id), ty, span);
         }
         match self.values.get(n).copied() {
             Some(Item::Global(i)) => {
                 let ty = self.global_type(i, span);
+                self.note_poison(&ty);
                 return mk(TExprKind::Global(n.to_string()), ty, span);
             }
             Some(Item::Fn(i)) => {
@@ -566,6 +568,14 @@ impl<'a> Checker<'a> {
         }
         self.unknown_name(n, span, false);
         error_expr(span)
+    }
+
+    /// A use of a binding whose type is `Never` (an earlier error, or code
+    /// after a diverging expression): later "no value" checks stay quiet.
+    fn note_poison(&mut self, ty: &Type) {
+        if *ty == Type::Never {
+            self.placeholders += 1;
+        }
     }
 
     pub(crate) fn unknown_name(&mut self, n: &str, span: Span, callable: bool) {
@@ -870,24 +880,14 @@ impl<'a> Checker<'a> {
             }
         };
         if l.ty == Type::Never || r.ty == Type::Never {
-            let t = if l.ty == Type::Never { &r.ty } else { &l.ty };
-            let ty = if *t == Type::Never {
-                Type::Never
-            } else {
-                result(t)
-            };
-            let ty = if ty != Type::Never && !op_accepts(op, t) {
-                Type::Never
-            } else {
-                ty
-            };
+            // An operand is erroneous (or cannot complete): so is the result.
             return mk(
                 TExprKind::Binary {
                     op,
                     lhs: Box::new(l),
                     rhs: Box::new(r),
                 },
-                ty,
+                Type::Never,
                 span,
             );
         }

@@ -98,7 +98,6 @@
 //! | E0304 | invalid assignment target |
 //! | E0305 | `return;` without a value in a function that returns one |
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::{self, TopLevel, TypeExprKind};
@@ -117,6 +116,7 @@ mod stmt;
 #[cfg(test)]
 mod tests;
 
+use names::FxMap;
 use scope::{FnCtx, LocalKind};
 
 /// Check a module against `env`; see the module docs.
@@ -184,16 +184,17 @@ pub(crate) struct Checker<'a> {
     /// Module structs with resolved fields, in source order.
     structs: Vec<StructDef>,
     struct_decls: Vec<&'a ast::StructDecl>,
-    struct_index: HashMap<&'a str, usize>,
+    struct_index: FxMap<&'a str, usize>,
     /// `Type::Struct` values by name, so a struct type is built once.
-    struct_types: HashMap<&'a str, Type>,
+    struct_types: FxMap<&'a str, Type>,
     fns: Vec<FnInfo<'a>>,
     globals: Vec<GlobalSlot<'a>>,
-    values: HashMap<&'a str, Item>,
+    values: FxMap<&'a str, Item>,
     /// The function being checked (`<main>` during pass 2).
     cx: FnCtx<'a>,
-    /// Parser-recovery placeholders seen so far: their errors are already
-    /// reported, so checks that would report "no value here" stay quiet.
+    /// Parser-recovery placeholders and uses of erroneous bindings seen so
+    /// far: their errors are already reported, so checks that would report
+    /// "no value here" stay quiet.
     placeholders: usize,
 }
 
@@ -213,11 +214,11 @@ impl<'a> Checker<'a> {
             diags: Vec::new(),
             structs: Vec::new(),
             struct_decls: Vec::new(),
-            struct_index: HashMap::new(),
-            struct_types: HashMap::new(),
+            struct_index: FxMap::default(),
+            struct_types: FxMap::default(),
             fns: Vec::new(),
             globals: Vec::new(),
-            values: HashMap::new(),
+            values: FxMap::default(),
             cx: FnCtx::new(None),
             placeholders: 0,
         }
@@ -248,7 +249,7 @@ impl<'a> Checker<'a> {
         for i in 0..self.struct_decls.len() {
             let decl = self.struct_decls[i];
             let mut fields: Vec<(String, Type)> = Vec::with_capacity(decl.fields.len());
-            let mut seen: HashMap<&str, Span> = HashMap::new();
+            let mut seen: FxMap<&str, Span> = FxMap::default();
             for f in &decl.fields {
                 let ty = self.resolve_type(&f.ty);
                 if let Some(&first) = seen.get(f.name.name.as_str()) {
@@ -269,7 +270,7 @@ impl<'a> Checker<'a> {
             match item {
                 TopLevel::Fn(f) => {
                     let mut params = Vec::with_capacity(f.params.len());
-                    let mut seen: HashMap<&str, Span> = HashMap::new();
+                    let mut seen: FxMap<&str, Span> = FxMap::default();
                     for p in &f.params {
                         params.push(self.resolve_type(&p.ty));
                         if let Some(&first) = seen.get(p.name.name.as_str()) {
@@ -501,7 +502,7 @@ impl<'a> Checker<'a> {
     // ----- pass 2: <main> ---------------------------------------------------
 
     fn check_main(&mut self, module: &'a ast::Module) -> FnDef {
-        self.cx = FnCtx::new(None);
+        self.cx.reset(None);
         let mut stmts = Vec::new();
         let mut diverges = false;
         let mut global_index = 0;
@@ -542,14 +543,14 @@ impl<'a> Checker<'a> {
         } else {
             ty.clone()
         };
-        let cx = std::mem::replace(&mut self.cx, FnCtx::new(None));
+        let locals = self.cx.reset(None);
         FnDef {
             name: "<main>".to_string(),
             sig: FnType {
                 params: Vec::new(),
                 ret,
             },
-            locals: cx.locals,
+            locals,
             body: mk(TExprKind::Block(TBlock { stmts, tail }), ty, span),
             span,
             name_span: Span::new(span.file, span.lo as usize, span.lo as usize),
@@ -645,7 +646,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_function(&mut self, decl: &'a ast::FnDecl, sig: &FnType) -> FnDef {
-        self.cx = FnCtx::new(Some(sig.ret.clone()));
+        self.cx.reset(Some(sig.ret.clone()));
         for (p, ty) in decl.params.iter().zip(&sig.params) {
             self.cx.declare(
                 &p.name.name,
@@ -656,11 +657,11 @@ impl<'a> Checker<'a> {
             );
         }
         let body = self.fn_body(decl, &sig.ret);
-        let cx = std::mem::replace(&mut self.cx, FnCtx::new(None));
+        let locals = self.cx.reset(None);
         FnDef {
             name: decl.name.name.clone(),
             sig: sig.clone(),
-            locals: cx.locals,
+            locals,
             body,
             span: decl.span,
             name_span: decl.name.span,

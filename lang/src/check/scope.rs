@@ -4,8 +4,7 @@
 //! undo log, so lookups are O(1) however deep the nesting or long the
 //! function, and leaving a scope costs only what it declared.
 
-use std::collections::HashMap;
-
+use super::names::FxMap;
 use crate::span::Span;
 use crate::tir::{Local, LocalId};
 use crate::types::Type;
@@ -22,7 +21,7 @@ pub(crate) enum LocalKind {
 pub(crate) struct FnCtx<'a> {
     pub(crate) locals: Vec<Local>,
     pub(crate) kinds: Vec<LocalKind>,
-    names: HashMap<&'a str, LocalId>,
+    names: FxMap<&'a str, LocalId>,
     undo: Vec<(&'a str, Option<LocalId>)>,
     marks: Vec<usize>,
     /// One entry per enclosing loop: whether a `break` targets it.
@@ -34,7 +33,7 @@ pub(crate) struct FnCtx<'a> {
 /// The scope state set aside while a global initializer is checked out of
 /// turn.
 pub(crate) struct SavedScope<'a> {
-    names: HashMap<&'a str, LocalId>,
+    names: FxMap<&'a str, LocalId>,
     undo: Vec<(&'a str, Option<LocalId>)>,
     marks: Vec<usize>,
     loops: Vec<bool>,
@@ -45,12 +44,24 @@ impl<'a> FnCtx<'a> {
         FnCtx {
             locals: Vec::new(),
             kinds: Vec::new(),
-            names: HashMap::new(),
+            names: FxMap::default(),
             undo: Vec::new(),
             marks: Vec::new(),
             loops: Vec::new(),
             ret,
         }
+    }
+
+    /// Start a new function, keeping the tables' allocations; returns the
+    /// previous function's locals.
+    pub(crate) fn reset(&mut self, ret: Option<Type>) -> Vec<Local> {
+        self.kinds.clear();
+        self.names.clear();
+        self.undo.clear();
+        self.marks.clear();
+        self.loops.clear();
+        self.ret = ret;
+        std::mem::take(&mut self.locals)
     }
 
     pub(crate) fn push_scope(&mut self) {

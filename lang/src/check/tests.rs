@@ -440,3 +440,317 @@ fn never_panics_on_error_placeholders() {
     };
     assert_eq!(codes(&m), Vec::<&str>::new());
 }
+
+// ----- tests from source text -------------------------------------------
+
+fn check_src(src: &str) -> Result<tir::Program, Vec<crate::Diagnostic>> {
+    check_src_env(src, &Env::default())
+}
+
+fn check_src_env(src: &str, env: &Env) -> Result<tir::Program, Vec<crate::Diagnostic>> {
+    let (m, errs) = crate::parse_file(Default::default(), src);
+    assert!(errs.is_empty(), "syntax errors in test source: {errs:#?}");
+    super::check_module(&m, env)
+}
+
+fn ok_src(src: &str) -> tir::Program {
+    match check_src(src) {
+        Ok(p) => p,
+        Err(d) => panic!("unexpected errors in\n{src}\n{d:#?}"),
+    }
+}
+
+fn codes_src(src: &str) -> Vec<&'static str> {
+    match check_src(src) {
+        Ok(_) => Vec::new(),
+        Err(d) => d.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn parser_is_usable() {
+    ok_src("fn main() { println(\"hi\"); }");
+}
+
+#[test]
+fn valid_language_tour() {
+    let p = ok_src(
+        r#"
+        struct Point { x: float, y: float }
+        struct Node { value: int, next: Node? }
+        struct Handler { run: fn(int) -> int, name: str }
+
+        let limit = 10;
+        let mut counter = 0;
+        let mut names: [str] = [];
+        let origin = Point { x: 0.0, y: 0.0 };
+        let table: map[str, int] = map();
+        let later = early + 1;
+        let early = 41;
+
+        fn add(a: int, b: int) -> int { a + b }
+        fn greet(name: str) { println("hi " + name); }
+        fn twice(x: int) -> int { x * 2 }
+        fn apply(f: fn(int) -> int, x: int) -> int { f(x) }
+        fn len2(p: Point) -> float { sqrt(p.x * p.x + p.y * p.y) }
+        fn find_name(n: str) -> int? {
+            for i in 0..len(names) {
+                if names[i] == n { return i; }
+            }
+            none
+        }
+        fn forever() -> int {
+            let mut i = 0;
+            while true {
+                i += 1;
+                if i > 10 { return i; }
+            }
+        }
+        fn sign(x: int) -> int {
+            if x > 0 { 1 } else if x < 0 { -1 } else { 0 }
+        }
+        fn fail(msg: str) -> int { panic("failed: " + msg) }
+        fn sum_list(n: Node?) -> int {
+            if let node = n { node.value + sum_list(node.next) } else { 0 }
+        }
+        fn worker(c: chan[int], n: int) {
+            for i in 0..=n { send(c, i); }
+        }
+
+        counter += 1;
+        names.push("ann");
+        push(names, "bob");
+        let h = Handler { run: twice, name: "double" };
+        println((h.run)(21));
+        println(apply(twice, 4));
+        let f = add;
+        println(f(1, 2));
+        let opt: int? = find_name("bob");
+        println(opt ?? -1);
+        if opt != none { println(opt!); }
+        if none == opt { println("absent"); }
+        let c: chan[int] = chan();
+        let t = spawn worker(c, 3);
+        println(recv(c));
+        join(t);
+        let words = split("a b c", " ");
+        println(join(words, ","));
+        println(len(words) + len("abc") + len(table));
+        table["a"] = 1;
+        table["a"] += 1;
+        println(get(table, "a") ?? 0);
+        if has(table, "a") { remove(table, "a"); }
+        for k in keys(table) { println(k); }
+        let grid = [[0; 3]; 3];
+        grid[1][2] = 5;
+        let empty: [[int]] = [[], [1]];
+        let mixed = [1, none, 3];
+        let m2 = ["a": 1, "b": 2];
+        let e2: map[int, [str]] = [:];
+        println(1 as float + 2.5 + (3.9 as int) as float + (true as int) as float);
+        println(abs(-3) + min(1, 2) + max(3, 4) + rand_int(0, 10));
+        println(abs(-3.0) + pow(2.0, 10.0) + floor(1.5) + clock());
+        println(str(origin) + str([1, 2]) + str(mixed));
+        assert(later == 42, "later");
+        {
+            let inner = 5;
+            println(inner);
+        }
+        "#,
+    );
+    assert_eq!(p.functions.len(), 11);
+    let g = |n: &str| p.globals.iter().find(|g| g.name == n).unwrap().ty.clone();
+    assert_eq!(g("later"), Type::Int);
+    assert_eq!(g("names"), Type::array(Type::Str));
+    assert_eq!(g("table"), Type::map(Type::Str, Type::Int));
+    // `forever` is accepted: `while true` without `break` cannot complete.
+    let forever = p.functions.iter().find(|f| f.name == "forever").unwrap();
+    assert_eq!(forever.body.ty, Type::Never);
+}
+
+#[test]
+fn tail_sets_main_type_and_env_is_visible() {
+    let mut env = Env::default();
+    env.globals.insert(
+        "prev".into(),
+        crate::GlobalInfo {
+            ty: Type::Int,
+            mutable: false,
+        },
+    );
+    env.functions.insert(
+        "old".into(),
+        crate::FnType {
+            params: vec![Type::Int],
+            ret: Type::Str,
+        },
+    );
+    env.hosts.insert(
+        "host_add".into(),
+        crate::FnType {
+            params: vec![Type::Int, Type::Int],
+            ret: Type::Int,
+        },
+    );
+    let (m, errs) = crate::parse_entry(Default::default(), "host_add(prev, 1); old(prev)");
+    assert!(errs.is_empty(), "{errs:?}");
+    let p = super::check_module(&m, &env).unwrap();
+    assert_eq!(p.main.body.ty, Type::Str);
+    let deps = crate::deps::deps_of(&p.main);
+    assert!(deps.calls.contains("old"));
+    assert!(deps.hosts.contains("host_add"));
+    assert!(deps.globals.contains("prev"));
+    // A top-level `let` replaces an existing global, with the new type.
+    let (m, _) = crate::parse_entry(Default::default(), "let prev = \"now a str\";");
+    let p = super::check_module(&m, &env).unwrap();
+    assert_eq!(p.globals[0].ty, Type::Str);
+    // Host functions are not values; spawning one is fine.
+    let (m, _) = crate::parse_entry(Default::default(), "let f = host_add;");
+    let codes: Vec<_> = super::check_module(&m, &env)
+        .unwrap_err()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, ["E0107"]);
+    let (m, _) = crate::parse_entry(Default::default(), "let t = spawn host_add(1, 2);");
+    super::check_module(&m, &env).unwrap();
+}
+
+#[test]
+fn optional_coercion_is_explicit_in_tir() {
+    let p = ok_src("fn f(x: int?) -> int { x ?? 0 }\nlet a = f(5);");
+    let tir::TExprKind::Block(b) = &p.main.body.kind else {
+        panic!()
+    };
+    let tir::TStmt::InitGlobal { value, .. } = &b.stmts[0] else {
+        panic!()
+    };
+    let tir::TExprKind::Call { args, .. } = &value.kind else {
+        panic!()
+    };
+    assert!(matches!(args[0].kind, tir::TExprKind::Some(_)));
+    assert_eq!(args[0].ty, Type::optional(Type::Int));
+}
+
+#[test]
+fn none_comparison_puts_optional_left() {
+    let p = ok_src("let o: int? = none;\nlet b = none == o;");
+    let tir::TExprKind::Block(b) = &p.main.body.kind else {
+        panic!()
+    };
+    let tir::TStmt::InitGlobal { value, .. } = &b.stmts[1] else {
+        panic!()
+    };
+    let tir::TExprKind::Binary { lhs, rhs, .. } = &value.kind else {
+        panic!()
+    };
+    assert!(matches!(lhs.kind, tir::TExprKind::Global(_)));
+    assert!(matches!(rhs.kind, tir::TExprKind::None));
+}
+
+#[test]
+fn method_sugar_and_shadowing() {
+    // A local that is not a function does not hide `len` in a method call.
+    ok_src("fn f(s: str) -> int { let len = 3; s.len() + len }");
+    // ... but it does in a plain call.
+    assert_eq!(
+        codes_src("fn f(s: str) -> int { let len = 3; len(s) }"),
+        ["E0207"]
+    );
+    // Locals shadow functions and globals.
+    ok_src("fn g() -> int { 1 }\nfn f() -> str { let g = \"x\"; g }");
+    // Shadowing in the same block gets a new local each time.
+    let p = ok_src("fn f() -> str { let x = 1; let x = str(x); x }");
+    assert_eq!(p.functions[0].locals.len(), 2);
+    assert_eq!(p.functions[0].locals[1].ty, Type::Str);
+}
+
+#[test]
+fn error_codes_from_source() {
+    let cases: &[(&str, &[&str])] = &[
+        ("let x = cout;", &["E0100"]),
+        ("fn f(p: Pont) {}", &["E0103"]),
+        ("fn f() -> int { if true { return 1; } }", &["E0300"]),
+        ("fn f() -> int { 1; }", &["E0300"]),
+        ("fn f() -> int { while false { } }", &["E0300"]),
+        ("fn f() { break; }", &["E0112"]),
+        ("let a = [1] == [1];", &["E0202"]),
+        ("let a = 1 + 1.0;", &["E0202"]),
+        ("let a = true + false;", &["E0202"]),
+        ("let a = 1 as str;", &["E0204"]),
+        ("let a = if true { 1 } else { \"a\" };", &["E0205"]),
+        ("if 1 { }", &["E0206"]),
+        ("let a = 1; a(2);", &["E0207"]),
+        ("fn f(a: int) {}\nf();", &["E0208"]),
+        ("let a = len(1);", &["E0209"]),
+        ("let a = 1; let b = a.x;", &["E0210"]),
+        ("let a = 1; let b = a[0];", &["E0211"]),
+        ("let a = 1; let b = a!;", &["E0212"]),
+        ("for x in 5 { }", &["E0213"]),
+        ("struct P { x: int }\nlet p = P { };", &["E0214"]),
+        ("struct P { x: int }\nlet p = P { x: 1, x: 2 };", &["E0215"]),
+        ("let t = spawn len(\"a\");", &["E0217"]),
+        (
+            "let m: map[str, int?] = [:];\nlet v = get(m, \"a\");",
+            &["E0218"],
+        ),
+        ("fn f(a: int) { a = 1; }", &["E0302"]),
+        ("fn f() -> int { return; }", &["E0305"]),
+        ("fn f() {}\nf = 1;", &["E0304"]),
+        ("let x: int?? = none;", &["E0108"]),
+        ("let m: map[float, int] = [:];", &["E0109"]),
+        ("fn print() {}", &["E0102"]),
+        ("let f = len;", &["E0106"]),
+        ("let a = []; let b = none;", &["E0201", "E0201"]),
+        ("let a: int = none;", &["E0200"]),
+        ("let a: float = 1;", &["E0200"]),
+        ("let a: [int] = [1, \"x\"];", &["E0200"]),
+        ("let a = [1, \"x\"];", &["E0200"]),
+        ("return;", &["E0113"]),
+    ];
+    for (src, want) in cases {
+        assert_eq!(&codes_src(src), want, "for {src}");
+    }
+}
+
+#[test]
+fn errors_do_not_cascade() {
+    // One unknown name, used many times afterwards: one error each use at
+    // most, nothing about the types of what follows.
+    assert_eq!(
+        codes_src("let a = nope;\nlet b = a + 1;\nlet c = a.x[3]!;\nlet d: str = b;"),
+        ["E0100"]
+    );
+    // Independent errors are all reported.
+    assert_eq!(
+        codes_src("let a = nope1;\nlet b = nope2;\nfn f() -> int { \"s\" }"),
+        ["E0100", "E0100", "E0200"]
+    );
+}
+
+#[test]
+fn every_test_program_checks_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut n = 0;
+    for dir in ["tests/programs", "examples"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().and_then(|x| x.to_str()) != Some("em") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            let (m, errs) = crate::parse_file(Default::default(), &src);
+            if !errs.is_empty() {
+                continue; // the parser's business
+            }
+            if let Err(d) = super::check_module(&m, &Env::default()) {
+                panic!("{} does not check: {d:#?}", path.display());
+            }
+            n += 1;
+        }
+    }
+    let _ = n;
+}
