@@ -74,12 +74,13 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `name`, if it is close enough: at most one
-/// edit per three characters (at least one), or the same name up to case.
+/// edit per three characters, or the same name up to case. Names shorter
+/// than three characters only match up to case (`p` is not "close" to `d`).
 pub(crate) fn suggest<'s>(
     name: &str,
     candidates: impl Iterator<Item = &'s str>,
 ) -> Option<&'s str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = name.chars().count() / 3;
     let mut best: Option<(usize, &'s str)> = None;
     for c in candidates {
         if c == name {
@@ -120,5 +121,7 @@ mod tests {
         assert_eq!(suggest("Total", c.iter().copied()), Some("total"));
         assert_eq!(suggest("xyz", c.iter().copied()), None);
         assert_eq!(suggest("count", c.iter().copied()), None);
+        assert_eq!(suggest("p", ["d", "P"].iter().copied()), Some("P"));
+        assert_eq!(suggest("ln", ["len"].iter().copied()), None);
     }
 }
