@@ -227,8 +227,7 @@ impl Shared {
                 for &w in &roots {
                     me.heap.unpin(w);
                 }
-                if me.running_threads.fetch_sub(1, Ordering::SeqCst) == 1
-                    && me.heap.gc_requested()
+                if me.running_threads.fetch_sub(1, Ordering::SeqCst) == 1 && me.heap.gc_requested()
                 {
                     builtins::request_all(&me, crate::runtime::ctx::REQUEST_SAFEPOINT);
                 }
@@ -340,6 +339,9 @@ struct FnEntry {
 struct StructEntry {
     _def: StructDef,
     layout: Arc<StructLayout>,
+    // Boxed so that the `Arc` itself has a stable address: compiled code
+    // passes that address to `struct_new`.
+    #[allow(clippy::redundant_allocation)]
     _heap_layout: Box<Arc<heap::StructLayout>>,
 }
 
@@ -744,7 +746,11 @@ impl Engine {
         }
         for (f, c) in program.functions.iter().zip(compiled) {
             let ptr = self.install(f, c)?;
-            let entry = self.defs.functions.get_mut(&f.name).expect("slot allocated");
+            let entry = self
+                .defs
+                .functions
+                .get_mut(&f.name)
+                .expect("slot allocated");
             entry.code = Some(ptr);
             self.shared.slots.set(entry.slot, ptr.addr());
         }
@@ -878,7 +884,11 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
     let mut fctx = FunctionBuilderContext::new();
     let mut cctx = Context::new();
     let mut bytes = 0;
-    for f in program.functions.iter().chain(std::iter::once(&program.main)) {
+    for f in program
+        .functions
+        .iter()
+        .chain(std::iter::once(&program.main))
+    {
         cctx.clear();
         translate_function(isa, &mut fake, f, &mut cctx.func, &mut fctx)?;
         bytes += codegen::compile(isa, &mut cctx)?.code.len();
@@ -897,7 +907,11 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
         );
         bytes += codegen::compile(isa, &mut cctx)?.code.len();
     }
-    for f in program.functions.iter().chain(std::iter::once(&program.main)) {
+    for f in program
+        .functions
+        .iter()
+        .chain(std::iter::once(&program.main))
+    {
         cctx.clear();
         build_entry_wrapper(isa, &f.sig, &mut cctx.func, &mut fctx);
         bytes += codegen::compile(isa, &mut cctx)?.code.len();

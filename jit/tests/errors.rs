@@ -63,7 +63,10 @@ fn check(path: &Path) -> Result<(), String> {
         Err(other) => return Err(format!("not a runtime error: {other}")),
     };
     if !err.message.starts_with(&want.message) {
-        return Err(format!("message {:?}, want {:?}", err.message, want.message));
+        return Err(format!(
+            "message {:?}, want {:?}",
+            err.message, want.message
+        ));
     }
     let got: Vec<(String, u32)> = err
         .stack
@@ -93,7 +96,12 @@ fn runtime_errors_have_message_and_stack() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("runtime_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("runtime_")
+        })
         .filter(|p| p.extension().is_some_and(|x| x == "em"))
         .collect();
     files.sort();
@@ -108,7 +116,10 @@ fn runtime_errors_have_message_and_stack() {
 #[test]
 fn deep_stacks_are_truncated_in_the_middle() {
     let mut e = Engine::new().unwrap();
-    let r = e.run_source("deep.em", "fn f(n: int) -> int { f(n + 1) + 1 }\nprintln(f(0));");
+    let r = e.run_source(
+        "deep.em",
+        "fn f(n: int) -> int { f(n + 1) + 1 }\nprintln(f(0));",
+    );
     let Err(Error::Runtime(err)) = r else {
         panic!("expected stack overflow, got {r:?}");
     };

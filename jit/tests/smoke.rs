@@ -29,7 +29,12 @@ fn show_runtime_errors() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("runtime_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("runtime_")
+        })
         .filter(|p| p.extension().is_some_and(|x| x == "em"))
         .collect();
     files.sort();

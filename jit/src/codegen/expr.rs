@@ -55,9 +55,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 struct_name,
                 field,
             } => self.translate_field(expr, struct_name, field, e.span)?,
-            TExprKind::Index { expr, index } => {
-                self.translate_index(expr, index, &e.ty, e.span)?
-            }
+            TExprKind::Index { expr, index } => self.translate_index(expr, index, &e.ty, e.span)?,
             TExprKind::Unwrap(inner) => self.translate_unwrap(inner, &e.ty, e.span)?,
             TExprKind::If { cond, then, else_ } => {
                 self.translate_if(cond, then, else_.as_deref(), &e.ty)?

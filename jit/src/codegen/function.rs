@@ -210,7 +210,9 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
     /// Call a runtime function returning a value of Ember type `ty`,
     /// marking references as roots.
     pub fn call_rt_ty(&mut self, f: RtFn, args: &[Value], ty: &Type) -> Value {
-        let v = self.call_rt(f, args).expect("runtime function returns a value");
+        let v = self
+            .call_rt(f, args)
+            .expect("runtime function returns a value");
         self.root(v, ty)
     }
 

@@ -25,7 +25,7 @@ pub const MAP_KEY_BOOL: i64 = 2;
 
 impl<'a, 'f> FnTranslator<'a, 'f> {
     /// A value as a raw 64-bit word (floats by bits, bools zero-extended).
-    pub fn to_word(&mut self, v: Value) -> Value {
+    pub fn as_word(&mut self, v: Value) -> Value {
         match self.b.func.dfg.value_type(v) {
             types::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
             types::I8 => self.b.ins().uextend(types::I64, v),
@@ -34,7 +34,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
     }
 
     /// A raw word back to a value of Ember type `ty`.
-    pub fn from_word(&mut self, w: Value, ty: &Type) -> Option<Value> {
+    pub fn word_as(&mut self, w: Value, ty: &Type) -> Option<Value> {
         let v = match clif_type(ty)? {
             types::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), w),
             types::I8 => self.b.ins().ireduce(types::I8, w),
@@ -51,7 +51,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         }
         let v = self.value_or_zero(v, &inner.ty);
         self.at(span);
-        let w = self.to_word(v);
+        let w = self.as_word(v);
         let refs = self
             .b
             .ins()
@@ -133,7 +133,10 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
     /// Current length of array `a`.
     pub fn array_len(&mut self, a: Value) -> Value {
-        let buf = self.b.ins().load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
+        let buf = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
         self.b
             .ins()
             .load(types::I64, trusted(), buf, BUFFER_LEN_OFFSET)
@@ -147,7 +150,10 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
     /// `a[i]` where `0 <= i < len` is known.
     pub fn array_get_unchecked(&mut self, a: Value, i: Value, elem: &Type) -> Option<Value> {
-        let buf = self.b.ins().load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
+        let buf = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
         let addr = self.element_addr(buf, i);
         let t = clif_type(elem)?;
         let v = self.b.ins().load(t, trusted(), addr, BUFFER_DATA_OFFSET);
@@ -156,15 +162,15 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
     /// Bounds-checked element address of `a[i]`.
     fn array_checked_addr(&mut self, a: Value, i: Value) -> Value {
-        let buf = self.b.ins().load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
+        let buf = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
         let len = self
             .b
             .ins()
             .load(types::I64, trusted(), buf, BUFFER_LEN_OFFSET);
-        let out = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
+        let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
         self.check(out, RaiseCode::IndexOutOfBounds, |_| (i, len));
         self.element_addr(buf, i)
     }
@@ -186,7 +192,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 .load(types::I64, trusted(), arr, ARRAY_BUF_OFFSET);
             for (i, v) in vals.into_iter().enumerate() {
                 if clif_type(&elem).is_some() {
-                    let w = self.to_word(v);
+                    let w = self.as_word(v);
                     self.b
                         .ins()
                         .store(trusted(), w, buf, BUFFER_DATA_OFFSET + 8 * i as i32);
@@ -206,7 +212,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let v = self.expr_value(value)?;
         let n = self.expr_value(count)?;
         self.at(span);
-        let w = self.to_word(v);
+        let w = self.as_word(v);
         let refs = self
             .b
             .ins()
@@ -234,9 +240,9 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 Ok(Some(self.root(v, ty)))
             }
             Type::Map(..) => {
-                let k = self.to_word(i);
+                let k = self.as_word(i);
                 let w = self.call_rt(RtFn::MapGet, &[b, k]).expect("returns");
-                Ok(self.from_word(w, ty))
+                Ok(self.word_as(w, ty))
             }
             other => err(format!("internal error: indexing {other}")),
         }
@@ -269,22 +275,22 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                         self.binary_values(op, &elem, cur, v, Some(value), span)?
                     }
                 };
-                let w = self.to_word(v);
+                let w = self.as_word(v);
                 self.b.ins().store(trusted(), w, addr, BUFFER_DATA_OFFSET);
             }
             Type::Map(_, vt) => {
                 let vt = (**vt).clone();
-                let k = self.to_word(i);
+                let k = self.as_word(i);
                 let v = match op {
                     None => v,
                     Some(op) => {
                         let w = self.call_rt(RtFn::MapGet, &[b, k]).expect("returns");
-                        let cur = self.from_word(w, &vt);
+                        let cur = self.word_as(w, &vt);
                         let cur = self.value_or_zero(cur, &vt);
                         self.binary_values(op, &vt, cur, v, Some(value), span)?
                     }
                 };
-                let w = self.to_word(v);
+                let w = self.as_word(v);
                 self.call_rt(RtFn::MapSet, &[b, k, w]);
             }
             other => return err(format!("internal error: index assignment on {other}")),
@@ -311,8 +317,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         self.at(span);
         let m = self.map_new(&kt, &vt, ty);
         for (k, v) in vals {
-            let k = self.to_word(k);
-            let v = self.to_word(v);
+            let k = self.as_word(k);
+            let v = self.as_word(v);
             self.call_rt(RtFn::MapSet, &[m, k, v]);
         }
         Ok(m)
@@ -355,7 +361,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             };
             if let Some(v) = v {
                 let _ = t;
-                let w = self.to_word(v);
+                let w = self.as_word(v);
                 self.b.ins().store(trusted(), w, obj, off);
             }
         }
@@ -442,7 +448,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 return Ok(Some(self.call_rt_ty(RtFn::ChanNew, &[refs], ty)));
             }
             Push | Send => {
-                let w = self.to_word(argv[1]);
+                let w = self.as_word(argv[1]);
                 let f = if b == Push {
                     RtFn::ArrayPush
                 } else {
@@ -458,7 +464,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                     RtFn::ChanRecv
                 };
                 let w = self.call_rt(f, &[argv[0]]).expect("returns");
-                return Ok(self.from_word(w, ty));
+                return Ok(self.word_as(w, ty));
             }
             Get => {
                 let Type::Optional(inner) = ty else {
@@ -468,7 +474,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                     .b
                     .ins()
                     .iconst(types::I8, i64::from(optional_is_boxed(inner)));
-                let k = self.to_word(argv[1]);
+                let k = self.as_word(argv[1]);
                 return Ok(Some(self.call_rt_ty(
                     RtFn::MapGetOpt,
                     &[argv[0], k, boxed],
@@ -476,7 +482,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 )));
             }
             Has | Remove => {
-                let k = self.to_word(argv[1]);
+                let k = self.as_word(argv[1]);
                 let f = if b == Has {
                     RtFn::MapHas
                 } else {
@@ -507,7 +513,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let v = self.expr(arg)?;
         self.at(span);
         let w = match v {
-            Some(v) => self.to_word(v),
+            Some(v) => self.as_word(v),
             None => self.b.ins().iconst(types::I64, 0),
         };
         let desc = self.r.type_desc(&arg.ty);
@@ -524,7 +530,12 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
     /// `spawn f(args)`: the arguments are packed into a heap array of words
     /// (with a mask of which are references) and handed to the runtime
     /// with the callee's slot and an entry wrapper for its signature.
-    pub fn translate_spawn(&mut self, callee: &Callee, args: &[TExpr], span: Span) -> Result<Value> {
+    pub fn translate_spawn(
+        &mut self,
+        callee: &Callee,
+        args: &[TExpr],
+        span: Span,
+    ) -> Result<Value> {
         let (slot, ft) = match callee {
             Callee::Function(name) => match self.r.function(name) {
                 Some((slot, ft)) => {
@@ -564,7 +575,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             .ins()
             .load(types::I64, trusted(), arr, ARRAY_BUF_OFFSET);
         for (i, v) in argv.into_iter().enumerate() {
-            let w = self.to_word(v);
+            let w = self.as_word(v);
             self.b
                 .ins()
                 .store(trusted(), w, buf, BUFFER_DATA_OFFSET + 8 * i as i32);

@@ -156,7 +156,11 @@ pub fn shared_flags(verify: bool) -> settings::Flags {
     };
     set(&mut b, "opt_level", "speed");
     set(&mut b, "preserve_frame_pointers", "true");
-    set(&mut b, "enable_verifier", if verify { "true" } else { "false" });
+    set(
+        &mut b,
+        "enable_verifier",
+        if verify { "true" } else { "false" },
+    );
     set(&mut b, "unwind_info", "false");
     set(&mut b, "is_pic", "false");
     settings::Flags::new(b)

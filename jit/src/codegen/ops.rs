@@ -161,9 +161,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             BinOp::Sub => self.b.ins().fsub(l, r),
             BinOp::Mul => self.b.ins().fmul(l, r),
             BinOp::Div => self.b.ins().fdiv(l, r),
-            BinOp::Rem => self
-                .call_rt(RtFn::FloatRem, &[l, r])
-                .expect("fmod returns"),
+            BinOp::Rem => self.call_rt(RtFn::FloatRem, &[l, r]).expect("fmod returns"),
             BinOp::Eq => self.b.ins().fcmp(FloatCC::Equal, l, r),
             BinOp::Ne => self.b.ins().fcmp(FloatCC::NotEqual, l, r),
             BinOp::Lt => self.b.ins().fcmp(FloatCC::LessThan, l, r),

@@ -50,10 +50,7 @@ pub fn build_entry_wrapper(
     let entry = b.ins().load(types::I64, trusted(), slot, 0);
     let mut argv = vec![ctx];
     for (i, t) in ft.params.iter().enumerate() {
-        argv.push(
-            b.ins()
-                .load(word_type(t), trusted(), args, (8 * i) as i32),
-        );
+        argv.push(b.ins().load(word_type(t), trusted(), args, (8 * i) as i32));
     }
     let callee_sig = b.import_signature(ember_signature(cc, ft));
     let call = b.ins().call_indirect(callee_sig, entry, &argv);

@@ -437,8 +437,7 @@ extern "C" fn rt_array_with_len(ctx: *mut ThreadCtx, n: i64, refs: u8) -> i64 {
 }
 
 extern "C" fn rt_array_repeat(ctx: *mut ThreadCtx, v: i64, n: i64, refs: u8) -> i64 {
-    let r =
-        heap::array_repeat(mutator(tc(ctx)), refs != 0, v as u64, n).map(|a| a.word() as i64);
+    let r = heap::array_repeat(mutator(tc(ctx)), refs != 0, v as u64, n).map(|a| a.word() as i64);
     ok(ctx, r, 0)
 }
 
@@ -603,7 +602,14 @@ extern "C" fn rt_spawn(
     let t = tc(ctx);
     let sh = shared(t);
     let words = heap::array_to_vec(arr(args));
-    let r = sh.spawn(t, slot as usize, wrapper as usize, words, mask as u64, ret_ref != 0);
+    let r = sh.spawn(
+        t,
+        slot as usize,
+        wrapper as usize,
+        words,
+        mask as u64,
+        ret_ref != 0,
+    );
     ok(ctx, r.map(|w| w as i64), 0)
 }
 

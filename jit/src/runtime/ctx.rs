@@ -122,7 +122,8 @@ impl ThreadCtx {
 
     /// Take the pending requests and restore the real stack limit.
     pub fn take_requests(&self) -> usize {
-        self.stack_limit.store(self.real_stack_limit, Ordering::SeqCst);
+        self.stack_limit
+            .store(self.real_stack_limit, Ordering::SeqCst);
         let bits = self.requests.swap(0, Ordering::SeqCst);
         // A request that raced with the swap keeps the limit moved.
         if self.requests.load(Ordering::SeqCst) != 0 {
