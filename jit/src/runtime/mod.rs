@@ -1,6 +1,7 @@
 //! The runtime: thread contexts, errors, runtime functions called by
 //! compiled code, heap, unwinding and stack walking.
 
+pub mod builtins;
 pub mod ctx;
 pub mod errors;
 pub mod format;
