@@ -454,8 +454,38 @@ pub fn decode_str(raw: &str) -> String {
 
 const INT_MIN_MAGNITUDE: u64 = 1 << 63;
 
-/// `[0-9][0-9A-Za-z_]*`: decimal, hex or binary integer, or `1e9`.
+/// `[0-9][0-9A-Za-z_]*`: decimal, hex or binary integer, or `1e9`. An
+/// integer directly followed by a `.` that starts neither `..` nor a method
+/// call (`1.abs()`) is the malformed float `1.`.
 fn number<'a>(lex: &mut Lexer<'a, Tok<'a>>) -> Tok<'a> {
+    let tok = classify_number(lex);
+    if let Tok::Int(n) = tok {
+        let rest = lex.remainder().as_bytes();
+        // (A digit after the `.` would have made a float literal.)
+        if rest.first() == Some(&b'.')
+            && !rest
+                .get(1)
+                .is_some_and(|&b| b == b'.' || b.is_ascii_alphabetic() || b == b'_')
+        {
+            let start = lex.span().start;
+            let help = format!("write `{}.0`", lex.slice());
+            lex.bump(1);
+            let end = lex.span().end;
+            lex.extras.diags.push(
+                Diagnostic::error(
+                    "E0007",
+                    "float literal needs a digit after the `.`",
+                    Span::new(lex.extras.file, start, end),
+                )
+                .with_help(help),
+            );
+            return Tok::Float(n as f64);
+        }
+    }
+    tok
+}
+
+fn classify_number<'a>(lex: &mut Lexer<'a, Tok<'a>>) -> Tok<'a> {
     let text = lex.slice();
     let start = lex.span().start;
     let (radix, digits, offset) =
@@ -566,60 +596,84 @@ pub type Spanned<'a> = (usize, Tok<'a>, usize);
 /// Lex a whole source text. Never fails: lexical errors are returned as
 /// diagnostics alongside the tokens.
 pub fn lex(file: FileId, src: &str) -> (Vec<Spanned<'_>>, Vec<Diagnostic>) {
-    let mut lexer = Tok::lexer_with_extras(
-        src,
-        Extras {
-            file,
-            diags: Vec::new(),
-        },
-    );
-    let mut toks: Vec<Spanned<'_>> = Vec::with_capacity(src.len() / 4 + 16);
-    // A run of unknown characters becomes one diagnostic.
-    let mut bad: Option<(usize, usize)> = None;
-    while let Some(res) = lexer.next() {
-        let span = lexer.span();
-        match res {
-            Ok(tok) => {
-                flush_bad(&mut lexer.extras, &mut bad, src);
-                // `1.` followed by something other than a digit, `.` or a name.
-                if tok == Tok::Dot {
-                    if let Some(&(lo, Tok::Int(n), hi)) = toks.last() {
-                        if hi == span.start && !dot_continues(&src[span.end..]) {
-                            lexer.extras.diags.push(
-                                Diagnostic::error(
-                                    "E0007",
-                                    "float literal needs a digit after the `.`",
-                                    Span::new(file, lo, span.end),
-                                )
-                                .with_help(format!("write `{}.0`", &src[lo..hi])),
-                            );
-                            toks.pop();
-                            toks.push((lo, Tok::Float(n as f64), span.end));
-                            continue;
+    let mut tokens = Tokens::new(file, src);
+    let toks: Vec<Spanned<'_>> = tokens.by_ref().collect();
+    (toks, tokens.take_diags())
+}
+
+/// The token stream of a source text. Lexical errors never stop it: they
+/// are collected as diagnostics (see [`Tokens::take_diags`]), each one
+/// available before the token that follows it is returned.
+pub struct Tokens<'a> {
+    inner: Lexer<'a, Tok<'a>>,
+    src: &'a str,
+    /// A run of unknown characters, reported as one diagnostic.
+    bad: Option<(usize, usize)>,
+}
+
+impl std::fmt::Debug for Tokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("at", &self.inner.span().end)
+            .finish()
+    }
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(file: FileId, src: &'a str) -> Tokens<'a> {
+        Tokens {
+            inner: Tok::lexer_with_extras(
+                src,
+                Extras {
+                    file,
+                    diags: Vec::new(),
+                },
+            ),
+            src,
+            bad: None,
+        }
+    }
+
+    /// Diagnostics found so far (and not yet taken).
+    pub fn has_diags(&self) -> bool {
+        !self.inner.extras.diags.is_empty()
+    }
+
+    pub fn take_diags(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.inner.extras.diags)
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        loop {
+            match self.inner.next() {
+                Some(Ok(tok)) => {
+                    if self.bad.is_some() {
+                        flush_bad(&mut self.inner.extras, &mut self.bad, self.src);
+                    }
+                    let span = self.inner.span();
+                    return Some((span.start, tok, span.end));
+                }
+                Some(Err(UnknownChar)) => {
+                    let span = self.inner.span();
+                    match &mut self.bad {
+                        Some((_, hi)) if *hi == span.start => *hi = span.end,
+                        _ => {
+                            flush_bad(&mut self.inner.extras, &mut self.bad, self.src);
+                            self.bad = Some((span.start, span.end));
                         }
                     }
                 }
-                toks.push((span.start, tok, span.end));
-            }
-            Err(UnknownChar) => match &mut bad {
-                Some((_, hi)) if *hi == span.start => *hi = span.end,
-                _ => {
-                    flush_bad(&mut lexer.extras, &mut bad, src);
-                    bad = Some((span.start, span.end));
+                None => {
+                    flush_bad(&mut self.inner.extras, &mut self.bad, self.src);
+                    return None;
                 }
-            },
+            }
         }
     }
-    flush_bad(&mut lexer.extras, &mut bad, src);
-    (toks, lexer.extras.diags)
-}
-
-/// After `1.`: does the text continue as a method call / field (`1.abs()`)?
-fn dot_continues(after: &str) -> bool {
-    after
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
 }
 
 fn flush_bad(ex: &mut Extras, bad: &mut Option<(usize, usize)>, src: &str) {

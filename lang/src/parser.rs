@@ -82,51 +82,37 @@ pub enum NoLexError {}
 /// Parse a file or REPL entry. Always returns a module; the diagnostics are
 /// lexical and syntax errors in source order.
 pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnostic>) {
-    let (mut tokens, mut diags) = lexer::lex(file, src);
-    let truncated = match depth_guard(file, &tokens) {
-        Some((at, d)) => {
-            diags.push(d);
-            tokens.truncate(at);
-            true
-        }
-        None => false,
-    };
-    let lex_errors: Vec<(usize, usize)> = diags
-        .iter()
-        .map(|d| (d.primary.lo as usize, d.primary.hi as usize))
-        .collect();
+    // Virtual tokens inserted by fixes: (real-token ordinal, token), sorted.
+    let mut inserts: Vec<(u32, Spanned<'static>)> = Vec::new();
     // Diagnostics of errors repaired by a fix (see `Fix`).
     let mut fixed: Vec<Diagnostic> = Vec::new();
     let mut round = 0;
     loop {
+        let shared = Shared::default();
         let st = St {
             file,
             src,
-            tokens: &tokens,
-            lex_errors: &lex_errors,
+            shared: &shared,
+            inserts: &inserts,
+            tokens: OnceCell::new(),
             diags: RefCell::new(Vec::new()),
             pending_min: RefCell::new(Vec::new()),
             last_error: Cell::new(None),
             reported: Cell::new(0),
-            truncated,
+            seen: Cell::new(0),
             allow_fix: round < MAX_FIX_ROUNDS,
             fix: RefCell::new(None),
             brackets: OnceCell::new(),
         };
-        // Once a fix is found, the rest of this round is moot: stop early.
-        let stream = tokens
-            .iter()
-            .copied()
-            .take_while(|_| st.fix.borrow().is_none())
-            .map(Ok);
+        let stream = Stream::new(file, src, &inserts, Some(&shared)).map(Ok);
         let result = grammar::ModuleParser::new().parse(&st, stream);
-        let fix = st.fix.take();
-        if let Some(fix) = fix {
+        if let Some(fix) = st.fix.take() {
             drop(result);
             drop(st);
             fixed.extend(fix.diag);
-            for (at, tok) in fix.inserts.into_iter().rev() {
-                tokens.insert(at, tok);
+            for ins in fix.inserts {
+                let at = inserts.partition_point(|x| x.0 <= ins.0);
+                inserts.insert(at, ins);
             }
             round += 1;
             continue;
@@ -138,6 +124,7 @@ pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnosti
                 ast::Module::default()
             }
         };
+        let mut diags = shared.lex_diags.take();
         for span in st.pending_min.take() {
             diags.push(
                 Diagnostic::error("E0006", "integer literal is out of range for `int`", span)
@@ -151,10 +138,102 @@ pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnosti
     }
 }
 
+/// What the token stream shares with the parser state.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Lexical errors and the nesting-limit error, in source order.
+    lex_diags: RefCell<Vec<Diagnostic>>,
+    /// The stream was cut by the nesting limit: errors at its end are
+    /// consequences, not news.
+    truncated: Cell<bool>,
+    /// Set by the parser state to end the stream early (a fix was found,
+    /// or too many errors).
+    stop: Cell<bool>,
+}
+
+/// The tokens of one parse round: the lexer's tokens with the virtual
+/// tokens of fixes inserted, cut at the nesting limit.
+struct Stream<'a> {
+    tokens: lexer::Tokens<'a>,
+    file: FileId,
+    inserts: &'a [(u32, Spanned<'static>)],
+    next_insert: usize,
+    /// Real tokens returned so far.
+    ordinal: u32,
+    /// `None` when replaying the stream for error messages.
+    shared: Option<&'a Shared>,
+    guard: DepthGuard,
+    lexer_done: bool,
+    cut: bool,
+}
+
+impl<'a> Stream<'a> {
+    fn new(
+        file: FileId,
+        src: &'a str,
+        inserts: &'a [(u32, Spanned<'static>)],
+        shared: Option<&'a Shared>,
+    ) -> Stream<'a> {
+        Stream {
+            tokens: lexer::Tokens::new(file, src),
+            file,
+            inserts,
+            next_insert: 0,
+            ordinal: 0,
+            shared,
+            guard: DepthGuard::new(),
+            lexer_done: false,
+            cut: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Stream<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        if self.cut || self.shared.is_some_and(|s| s.stop.get()) {
+            return None;
+        }
+        if let Some(&(ord, tok)) = self.inserts.get(self.next_insert) {
+            if ord <= self.ordinal || self.lexer_done {
+                self.next_insert += 1;
+                return Some(tok);
+            }
+        }
+        if self.lexer_done {
+            return None;
+        }
+        let next = self.tokens.next();
+        if self.tokens.has_diags() {
+            let diags = self.tokens.take_diags();
+            if let Some(shared) = self.shared {
+                shared.lex_diags.borrow_mut().extend(diags);
+            }
+        }
+        let Some(tok) = next else {
+            self.lexer_done = true;
+            return self.next();
+        };
+        self.ordinal += 1;
+        if let Some(d) = self.guard.check(self.file, tok) {
+            self.cut = true;
+            if let Some(shared) = self.shared {
+                shared.lex_diags.borrow_mut().push(d);
+                shared.truncated.set(true);
+            }
+            return None;
+        }
+        Some(tok)
+    }
+}
+
 /// How many times a file is re-parsed after repairing an error.
 const MAX_FIX_ROUNDS: usize = 16;
 /// Syntax errors reported per file at most (the rest are noise).
 const MAX_SYNTAX_ERRORS: usize = 100;
+/// Syntax errors (reported or not) after which parsing stops.
+const MAX_ERRORS_SEEN: usize = 1000;
 
 /// A repair for a common syntax error, so that what follows it parses as
 /// intended: the parser reports the error, inserts virtual tokens and parses
@@ -162,35 +241,33 @@ const MAX_SYNTAX_ERRORS: usize = 100;
 /// for a struct literal in an `if`/`while`/`for` head (insert parentheses).
 #[derive(Debug)]
 struct Fix {
-    /// (token index, token) in increasing index order; each token is
-    /// inserted before the token currently at that index.
-    inserts: Vec<(usize, Spanned<'static>)>,
+    /// (ordinal of a real token, virtual token to insert before it).
+    inserts: Vec<(u32, Spanned<'static>)>,
     diag: Option<Diagnostic>,
 }
 
 /// A parsed statement-level piece, before blocks and modules are assembled.
 #[derive(Debug)]
 pub enum Piece {
-    Fn(FnDecl),
-    Struct(StructDecl),
-    Stmt(Stmt),
+    Fn(Box<FnDecl>),
+    Struct(Box<StructDecl>),
+    Stmt(Box<Stmt>),
     /// An empty statement `;` (it also ends a preceding block-like statement).
     Semi(Span),
 }
 
 impl Piece {
-    pub(crate) fn into_stmt(self) -> Stmt {
-        match self {
-            Piece::Stmt(s) => s,
-            Piece::Fn(FnDecl { span, .. }) | Piece::Struct(StructDecl { span, .. }) => Stmt {
-                kind: StmtKind::Error,
-                span,
-            },
-            Piece::Semi(span) => Stmt {
-                kind: StmtKind::Error,
-                span,
-            },
-        }
+    pub(crate) fn into_stmt(self) -> Box<Stmt> {
+        let span = match self {
+            Piece::Stmt(s) => return s,
+            Piece::Fn(f) => f.span,
+            Piece::Struct(s) => s.span,
+            Piece::Semi(span) => span,
+        };
+        Box::new(Stmt {
+            kind: StmtKind::Error,
+            span,
+        })
     }
 }
 
@@ -198,21 +275,60 @@ impl Piece {
 #[derive(Debug)]
 pub enum Last {
     /// A final expression: the block's value (or the REPL entry's echo).
-    Expr(Expr),
+    Expr(Box<Expr>),
     /// A final assignment without `;` (allowed, like Rust).
-    Stmt(Stmt),
+    Stmt(Box<Stmt>),
     /// A final `let` without `;` (allowed only in a REPL entry).
-    Let(Stmt),
+    Let(Box<Stmt>),
+}
+
+/// A chain of binary operations `a op b op c ...` as parsed, before
+/// precedence is applied by [`St::fold`].
+#[derive(Debug)]
+pub struct Chain {
+    first: Box<Expr>,
+    rest: Vec<(BinOp, Span, Box<Expr>)>,
+}
+
+impl Chain {
+    pub(crate) fn new(first: Box<Expr>) -> Chain {
+        Chain {
+            first,
+            rest: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, op: BinOp, op_span: Span, rhs: Box<Expr>) {
+        self.rest.push((op, op_span, rhs));
+    }
+}
+
+/// Binding strength of a binary operator (LANGUAGE.md §4), loosest first.
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Coalesce => 1,
+        BinOp::Or => 2,
+        BinOp::And => 3,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 4,
+        BinOp::BitOr => 5,
+        BinOp::BitXor => 6,
+        BinOp::BitAnd => 7,
+        BinOp::Shl | BinOp::Shr => 8,
+        BinOp::Add | BinOp::Sub => 9,
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 10,
+    }
 }
 
 /// Parser state shared with the grammar actions.
 pub struct St<'a> {
     file: FileId,
     src: &'a str,
-    tokens: &'a [Spanned<'a>],
-    /// Spans of lexical errors: syntax errors right after them are
-    /// consequences and not reported.
-    lex_errors: &'a [(usize, usize)],
+    shared: &'a Shared,
+    inserts: &'a [(u32, Spanned<'static>)],
+    /// All tokens of this round, for error messages: built on the first
+    /// error (by lexing again), so that error-free parsing streams tokens
+    /// without storing them.
+    tokens: OnceCell<Vec<Spanned<'a>>>,
     diags: RefCell<Vec<Diagnostic>>,
     /// Spans of `9223372036854775808` literals not (yet) negated.
     pending_min: RefCell<Vec<Span>>,
@@ -220,15 +336,14 @@ pub struct St<'a> {
     last_error: Cell<Option<usize>>,
     /// Syntax errors reported so far.
     reported: Cell<usize>,
+    /// Syntax errors seen so far, reported or not.
+    seen: Cell<usize>,
     /// Whether this round may still ask for a [`Fix`].
     allow_fix: bool,
     fix: RefCell<Option<Fix>>,
     /// For each token, the index of its matching bracket (`u32::MAX` for
     /// none); computed when an error needs it.
     brackets: OnceCell<Vec<u32>>,
-    /// The token stream was cut by the nesting limit: errors at its end are
-    /// consequences, not news.
-    truncated: bool,
 }
 
 impl std::fmt::Debug for St<'_> {
@@ -249,11 +364,11 @@ impl<'a> St<'a> {
         }
     }
 
-    pub(crate) fn expr(&self, kind: ExprKind, l: usize, r: usize) -> Expr {
-        Expr {
+    pub(crate) fn expr(&self, kind: ExprKind, l: usize, r: usize) -> Box<Expr> {
+        Box::new(Expr {
             kind,
             span: self.span(l, r),
-        }
+        })
     }
 
     pub(crate) fn ty(&self, kind: TypeExprKind, l: usize, r: usize) -> TypeExpr {
@@ -263,50 +378,91 @@ impl<'a> St<'a> {
         }
     }
 
-    pub(crate) fn binary(&self, op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
-        let span = lhs.span.to(rhs.span);
-        Expr {
-            kind: ExprKind::Binary {
-                op,
-                lhs: Box::new(lhs),
-                rhs: Box::new(rhs),
-            },
-            span,
+    /// Apply precedence and associativity to a chain of binary operators
+    /// (shunting-yard; no recursion).
+    pub(crate) fn fold(&self, chain: Chain) -> Box<Expr> {
+        if chain.rest.is_empty() {
+            return chain.first;
         }
+        let mut operands: Vec<Box<Expr>> = Vec::with_capacity(chain.rest.len() + 1);
+        let mut ops: Vec<(BinOp, Span)> = Vec::with_capacity(chain.rest.len());
+        operands.push(chain.first);
+        for (op, op_span, rhs) in chain.rest {
+            let p = precedence(op);
+            while let Some(&(top, top_span)) = ops.last() {
+                let tp = precedence(top);
+                // `??` is right-associative, everything else left.
+                if tp > p || (tp == p && op != BinOp::Coalesce) {
+                    ops.pop();
+                    self.reduce_top(&mut operands, top, top_span);
+                } else {
+                    break;
+                }
+            }
+            ops.push((op, op_span));
+            operands.push(rhs);
+        }
+        while let Some((top, top_span)) = ops.pop() {
+            self.reduce_top(&mut operands, top, top_span);
+        }
+        operands.pop().unwrap_or_else(|| {
+            Box::new(Expr {
+                kind: ExprKind::Error,
+                span: Span::default(),
+            })
+        })
+    }
+
+    // The boxes move into the tree as they are.
+    #[allow(clippy::vec_box)]
+    fn reduce_top(&self, operands: &mut Vec<Box<Expr>>, op: BinOp, op_span: Span) {
+        let (Some(rhs), Some(lhs)) = (operands.pop(), operands.pop()) else {
+            return;
+        };
+        let e = if is_comparison(op) {
+            self.compare(op, lhs, rhs, op_span)
+        } else {
+            self.binary(op, lhs, rhs)
+        };
+        operands.push(e);
+    }
+
+    pub(crate) fn binary(&self, op: BinOp, lhs: Box<Expr>, rhs: Box<Expr>) -> Box<Expr> {
+        let span = lhs.span.to(rhs.span);
+        Box::new(Expr {
+            kind: ExprKind::Binary { op, lhs, rhs },
+            span,
+        })
     }
 
     /// A comparison; comparisons do not chain.
-    pub(crate) fn compare(&self, op: BinOp, lhs: Expr, rhs: Expr, ol: usize, or: usize) -> Expr {
+    fn compare(&self, op: BinOp, lhs: Box<Expr>, rhs: Box<Expr>, op_span: Span) -> Box<Expr> {
         if let ExprKind::Binary { op: first, .. } = &lhs.kind {
             if is_comparison(*first) {
                 let first = *first;
                 self.error(
-                    Diagnostic::error(
-                        "E0013",
-                        "comparison operators cannot be chained",
-                        self.span(ol, or),
-                    )
-                    .with_secondary(
-                        lhs.span,
-                        format!("this is already a `{}` comparison", first.symbol()),
-                    )
-                    .with_help(format!(
-                        "combine the comparisons with `&&`: `a {} b && b {} c`",
-                        first.symbol(),
-                        op.symbol()
-                    )),
+                    Diagnostic::error("E0013", "comparison operators cannot be chained", op_span)
+                        .with_secondary(
+                            lhs.span,
+                            format!("this is already a `{}` comparison", first.symbol()),
+                        )
+                        .with_help(format!(
+                            "combine the comparisons with `&&`: `a {} b && b {} c`",
+                            first.symbol(),
+                            op.symbol()
+                        )),
                 );
                 let span = lhs.span.to(rhs.span);
-                return Expr {
+                return Box::new(Expr {
                     kind: ExprKind::Error,
                     span,
-                };
+                });
             }
         }
         self.binary(op, lhs, rhs)
     }
 
-    pub(crate) fn int(&self, n: u64, l: usize, r: usize) -> Expr {
+    pub(crate) fn int(&self, n: u64, l: usize, r: usize) -> Box<Expr> {
         let value = if n == 1 << 63 {
             // Valid only as the operand of a unary minus (see `neg`).
             self.pending_min.borrow_mut().push(self.span(l, r));
@@ -317,7 +473,7 @@ impl<'a> St<'a> {
         self.expr(ExprKind::Int(value), l, r)
     }
 
-    pub(crate) fn neg(&self, operand: Expr, l: usize, r: usize) -> Expr {
+    pub(crate) fn neg(&self, operand: Box<Expr>, l: usize, r: usize) -> Box<Expr> {
         if operand.kind == ExprKind::Int(i64::MIN) {
             let mut pending = self.pending_min.borrow_mut();
             if pending.last() == Some(&operand.span) {
@@ -328,20 +484,20 @@ impl<'a> St<'a> {
         self.expr(
             ExprKind::Unary {
                 op: ast::UnOp::Neg,
-                operand: Box::new(operand),
+                operand,
             },
             l,
             r,
         )
     }
 
-    pub(crate) fn string(&self, raw: &str, l: usize, r: usize) -> Expr {
+    pub(crate) fn string(&self, raw: &str, l: usize, r: usize) -> Box<Expr> {
         self.expr(ExprKind::Str(lexer::decode_str(raw)), l, r)
     }
 
     /// `spawn e`: `e` must be a call; a method call `x.f(a)` is rewritten to
     /// the call `f(x, a)` it stands for.
-    pub(crate) fn spawn(&self, operand: Expr, l: usize, r: usize) -> Expr {
+    pub(crate) fn spawn(&self, operand: Expr, l: usize, r: usize) -> Box<Expr> {
         let call = match operand.kind {
             ExprKind::Call { .. } => operand,
             ExprKind::MethodCall {
@@ -439,7 +595,7 @@ impl<'a> St<'a> {
         l: usize,
         r: usize,
     ) -> Piece {
-        Piece::Stmt(Stmt {
+        Piece::Stmt(Box::new(Stmt {
             kind: StmtKind::Let {
                 name,
                 mutable,
@@ -447,7 +603,7 @@ impl<'a> St<'a> {
                 init,
             },
             span: self.span(l, r),
-        })
+        }))
     }
 
     /// `let x;`: reported; the variable is still declared (with an error
@@ -482,17 +638,17 @@ impl<'a> St<'a> {
         l: usize,
         r: usize,
     ) -> Piece {
-        Piece::Stmt(Stmt {
+        Piece::Stmt(Box::new(Stmt {
             kind: StmtKind::Assign { target, op, value },
             span: self.span(l, r),
-        })
+        }))
     }
 
     pub(crate) fn expr_stmt(&self, expr: Expr, semi: bool, l: usize, r: usize) -> Piece {
-        Piece::Stmt(Stmt {
+        Piece::Stmt(Box::new(Stmt {
             kind: StmtKind::Expr { expr, semi },
             span: self.span(l, r),
-        })
+        }))
     }
 
     /// A `fn` or `struct` inside a block: reported, then dropped.
@@ -505,10 +661,10 @@ impl<'a> St<'a> {
             )
             .with_help("move the declaration out of the block"),
         );
-        Piece::Stmt(Stmt {
+        Piece::Stmt(Box::new(Stmt {
             kind: StmtKind::Error,
             span: name,
-        })
+        }))
     }
 
     /// Assemble a block: `;` after a block-like statement marks it as
@@ -523,19 +679,19 @@ impl<'a> St<'a> {
         let mut stmts = Vec::with_capacity(pieces.len() + 1);
         for p in pieces {
             match p {
-                Piece::Stmt(s) => stmts.push(s),
+                Piece::Stmt(s) => stmts.push(*s),
                 Piece::Semi(sp) => end_with_semi(stmts.last_mut(), sp),
                 // Not produced inside blocks by the grammar.
-                other => stmts.push(other.into_stmt()),
+                other => stmts.push(*other.into_stmt()),
             }
         }
         let mut tail = None;
         match last {
-            Some(Last::Expr(e)) => tail = Some(Box::new(e)),
-            Some(Last::Stmt(s)) => stmts.push(s),
+            Some(Last::Expr(e)) => tail = Some(e),
+            Some(Last::Stmt(s)) => stmts.push(*s),
             Some(Last::Let(s)) => {
                 self.missing_semi_at(self.token_index(r.saturating_sub(1), r), s.span);
-                stmts.push(s);
+                stmts.push(*s);
             }
             None => {
                 if let Some(Stmt {
@@ -563,17 +719,17 @@ impl<'a> St<'a> {
     /// Report "expected `;`" before token `index` (or at the end of input)
     /// after the statement or expression `what`.
     fn missing_semi_at(&self, index: usize, what: Span) {
-        let at_eof = index >= self.tokens.len();
+        let at_eof = index >= self.toks().len();
         // At the end of input after other errors, this is most likely a
         // consequence of the recovery.
-        if (at_eof && (self.truncated || self.last_error.get().is_some()))
+        if (at_eof && (self.shared.truncated.get() || self.last_error.get().is_some()))
             || self.follow_on(index) != FollowOn::No
         {
             return;
         }
         self.last_error.set(Some(index));
         let end = what.hi as usize;
-        let d = match self.tokens.get(index) {
+        let d = match self.toks().get(index) {
             Some(t) => Diagnostic::error(
                 "E0012",
                 format!("expected `;`, found {}", t.1.describe()),
@@ -595,9 +751,9 @@ impl<'a> St<'a> {
         let mut items: Vec<TopLevel> = Vec::with_capacity(pieces.len() + 1);
         for p in pieces {
             match p {
-                Piece::Fn(f) => items.push(TopLevel::Fn(f)),
-                Piece::Struct(s) => items.push(TopLevel::Struct(s)),
-                Piece::Stmt(s) => items.push(top_stmt(s)),
+                Piece::Fn(f) => items.push(TopLevel::Fn(*f)),
+                Piece::Struct(s) => items.push(TopLevel::Struct(*s)),
+                Piece::Stmt(s) => items.push(top_stmt(*s)),
                 Piece::Semi(sp) => {
                     if let Some(TopLevel::Stmt(s)) = items.last_mut() {
                         end_with_semi(Some(s), sp);
@@ -605,22 +761,24 @@ impl<'a> St<'a> {
                 }
             }
         }
-        let eof = self.tokens.len();
         let mut tail = None;
         match (last, mode) {
-            (Some(Last::Expr(e)), Mode::Entry) => tail = Some(e),
-            (Some(Last::Stmt(s) | Last::Let(s)), Mode::Entry) => items.push(top_stmt(s)),
+            (Some(Last::Expr(e)), Mode::Entry) => tail = Some(*e),
+            (Some(Last::Stmt(s) | Last::Let(s)), Mode::Entry) => items.push(top_stmt(*s)),
             (Some(Last::Expr(expr)), Mode::File) => {
-                self.missing_semi_at(eof, expr.span);
+                self.missing_semi_at(self.toks().len(), expr.span);
                 let span = expr.span;
                 items.push(TopLevel::Stmt(Stmt {
-                    kind: StmtKind::Expr { expr, semi: true },
+                    kind: StmtKind::Expr {
+                        expr: *expr,
+                        semi: true,
+                    },
                     span,
                 }));
             }
             (Some(Last::Stmt(s) | Last::Let(s)), Mode::File) => {
-                self.missing_semi_at(eof, s.span);
-                items.push(top_stmt(s));
+                self.missing_semi_at(self.toks().len(), s.span);
+                items.push(top_stmt(*s));
             }
             (None, Mode::Entry) => {
                 if let Some(TopLevel::Stmt(Stmt {
@@ -644,17 +802,33 @@ impl<'a> St<'a> {
 
     // ------------------------------------------------------------ errors
 
+    /// The tokens of this round (see [`St::tokens`]).
+    fn toks(&self) -> &[Spanned<'a>] {
+        self.tokens
+            .get_or_init(|| Stream::new(self.file, self.src, self.inserts, None).collect())
+    }
+
+    /// The number of real (not inserted) tokens before token `index`.
+    fn ordinal(&self, index: usize) -> u32 {
+        let toks = self.toks();
+        let virtual_before = toks[..index.min(toks.len())]
+            .iter()
+            .filter(|t| t.0 == t.2)
+            .count();
+        (index - virtual_before) as u32
+    }
+
     /// Index of the token spanning `lo..hi` (the number of tokens if none:
     /// the end of input).
     fn token_index(&self, lo: usize, hi: usize) -> usize {
-        let mut i = self.tokens.partition_point(|t| t.0 < lo);
-        while i < self.tokens.len() && self.tokens[i].0 == lo {
-            if self.tokens[i].2 == hi {
+        let mut i = self.toks().partition_point(|t| t.0 < lo);
+        while i < self.toks().len() && self.toks()[i].0 == lo {
+            if self.toks()[i].2 == hi {
                 return i;
             }
             i += 1;
         }
-        self.tokens.len()
+        self.toks().len()
     }
 
     /// The `!` action: report the error (unless it is a follow-on error) and
@@ -666,13 +840,34 @@ impl<'a> St<'a> {
         r: usize,
     ) -> Piece {
         self.report(&e.error);
-        Piece::Stmt(Stmt {
+        Piece::Stmt(Box::new(Stmt {
             kind: StmtKind::Error,
             span: self.span(l, r.max(l)),
-        })
+        }))
     }
 
     fn report(&self, e: &ParseError<usize, Tok<'a>, NoLexError>) {
+        // Garbage input: stop early rather than recover at every token.
+        let seen = self.seen.get() + 1;
+        self.seen.set(seen);
+        if seen > MAX_ERRORS_SEEN {
+            return;
+        }
+        if seen == MAX_ERRORS_SEEN {
+            self.shared.stop.set(true);
+            self.shared.truncated.set(true);
+            let at = match e {
+                ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
+                    self.span(token.0, token.2)
+                }
+                _ => self.span(self.src.len(), self.src.len()),
+            };
+            self.diags.borrow_mut().push(
+                Diagnostic::error("E0010", "too many syntax errors; parsing stopped here", at)
+                    .with_note("the rest of the input was not parsed"),
+            );
+            return;
+        }
         let (index, diag, tok, semi_ok) = match e {
             ParseError::UnrecognizedToken {
                 token: (lo, tok, hi),
@@ -699,11 +894,11 @@ impl<'a> St<'a> {
                 )
             }
             ParseError::UnrecognizedEof { location, expected } => {
-                if self.truncated {
+                if self.shared.truncated.get() {
                     return;
                 }
                 let d = self.unexpected_eof(*location, expected);
-                (self.tokens.len(), d, None, false)
+                (self.toks().len(), d, None, false)
             }
             ParseError::InvalidToken { location } => (
                 self.token_index(*location, *location),
@@ -727,19 +922,19 @@ impl<'a> St<'a> {
                 && tok.is_some_and(starts_statement)
                 && diag.as_ref().is_none_or(|d| d.code == "E0012");
             let fix = if semi_fix {
-                let p = self.tokens[index - 1].2;
+                let p = self.toks()[index - 1].2;
                 Some(Fix {
-                    inserts: vec![(index, (p, Tok::Semi, p))],
+                    inserts: vec![(self.ordinal(index), (p, Tok::Semi, p))],
                     diag,
                 })
             } else if diag.as_ref().is_some_and(|d| d.code == "E0014") {
                 self.matching(index - 2).map(|close| {
-                    let open_at = self.tokens[index - 3].0;
-                    let close_at = self.tokens[close].2;
+                    let open_at = self.toks()[index - 3].0;
+                    let close_at = self.toks()[close].2;
                     Fix {
                         inserts: vec![
-                            (index - 3, (open_at, Tok::LParen, open_at)),
-                            (close + 1, (close_at, Tok::RParen, close_at)),
+                            (self.ordinal(index - 3), (open_at, Tok::LParen, open_at)),
+                            (self.ordinal(close) + 1, (close_at, Tok::RParen, close_at)),
                         ],
                         diag,
                     }
@@ -749,6 +944,7 @@ impl<'a> St<'a> {
             };
             if fix.is_some() {
                 *self.fix.borrow_mut() = fix;
+                self.shared.stop.set(true);
                 return;
             }
         }
@@ -779,11 +975,13 @@ impl<'a> St<'a> {
     /// A cascade if nothing re-synchronised the parser since the last error;
     /// also one if it comes right after a lexical error.
     fn follow_on(&self, index: usize) -> FollowOn {
-        let n = self.tokens.len();
+        let n = self.toks().len();
         if index > 0 && n > 0 {
-            let lo = self.tokens[(index - 1).min(n - 1)].0;
-            let hi = self.tokens.get(index).map_or(self.src.len(), |t| t.2);
-            if self.lex_errors.iter().any(|&(a, b)| a < hi && b > lo) {
+            let lo = self.toks()[(index - 1).min(n - 1)].0;
+            let hi = self.toks().get(index).map_or(self.src.len(), |t| t.2);
+            let lex = self.shared.lex_diags.borrow();
+            let (lo, hi) = (lo as u32, hi as u32);
+            if lex.iter().any(|d| d.primary.lo < hi && d.primary.hi > lo) {
                 return FollowOn::AfterLexError;
             }
         }
@@ -793,7 +991,7 @@ impl<'a> St<'a> {
         if index < prev {
             return FollowOn::Cascade;
         }
-        let synced = self.tokens[prev.min(n)..index.min(n)].iter().any(|t| {
+        let synced = self.toks()[prev.min(n)..index.min(n)].iter().any(|t| {
             matches!(
                 t.1,
                 Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Let | Tok::Fn | Tok::Struct
@@ -809,14 +1007,14 @@ impl<'a> St<'a> {
     /// The index of the bracket matching the bracket at token `i`.
     fn matching(&self, i: usize) -> Option<usize> {
         let m = self.brackets.get_or_init(|| {
-            let mut m = vec![u32::MAX; self.tokens.len()];
+            let mut m = vec![u32::MAX; self.toks().len()];
             let mut stack: Vec<usize> = Vec::new();
-            for (i, t) in self.tokens.iter().enumerate() {
+            for (i, t) in self.toks().iter().enumerate() {
                 match t.1 {
                     Tok::LParen | Tok::LBracket | Tok::LBrace => stack.push(i),
                     Tok::RParen | Tok::RBracket | Tok::RBrace => {
                         if let Some(&o) = stack.last() {
-                            if closer_of(self.tokens[o].1) == Some(t.1) {
+                            if closer_of(self.toks()[o].1) == Some(t.1) {
                                 stack.pop();
                                 m[o] = i as u32;
                                 m[i] = o as u32;
@@ -848,15 +1046,15 @@ impl<'a> St<'a> {
         // A struct literal in a head: `if p == Point { x: 1 } {`.
         if *tok == Tok::Colon && index >= 3 {
             if let (Tok::Ident(name), Tok::LBrace, Tok::Ident(_)) = (
-                self.tokens[index - 3].1,
-                self.tokens[index - 2].1,
-                self.tokens[index - 1].1,
+                self.toks()[index - 3].1,
+                self.toks()[index - 2].1,
+                self.toks()[index - 1].1,
             ) {
-                let start = self.tokens[index - 3].0;
+                let start = self.toks()[index - 3].0;
                 return Diagnostic::error(
                     "E0014",
                     "struct literals are not allowed here without parentheses",
-                    self.span(start, self.tokens[index - 2].2),
+                    self.span(start, self.toks()[index - 2].2),
                 )
                 .with_label("this looks like a struct literal")
                 .with_help(format!(
@@ -873,7 +1071,7 @@ impl<'a> St<'a> {
         let (code, want) = exp.describe();
         let mut d = Diagnostic::error(code, format!("expected {want}, found {found}"), span);
         if code == "E0012" && index > 0 && starts_statement(*tok) {
-            let prev_end = self.tokens[index - 1].2;
+            let prev_end = self.toks()[index - 1].2;
             d = d.with_secondary(self.span(prev_end, prev_end), "add `;` here");
         }
         match tok {
@@ -896,7 +1094,7 @@ impl<'a> St<'a> {
             _ => exp.describe(),
         };
         let _ = location;
-        let at = self.tokens.last().map_or(0, |t| t.2);
+        let at = self.toks().last().map_or(0, |t| t.2);
         let code = if code == "E0012" { code } else { "E0011" };
         let mut d = Diagnostic::error(
             code,
@@ -912,7 +1110,7 @@ impl<'a> St<'a> {
     /// The innermost bracket left open at the end of the token stream.
     fn innermost_unclosed(&self) -> Option<(usize, usize, &'static str)> {
         let mut stack: Vec<usize> = Vec::new();
-        for (i, t) in self.tokens.iter().enumerate() {
+        for (i, t) in self.toks().iter().enumerate() {
             match t.1 {
                 Tok::LParen | Tok::LBracket | Tok::LBrace => stack.push(i),
                 Tok::RParen | Tok::RBracket | Tok::RBrace => {
@@ -922,7 +1120,7 @@ impl<'a> St<'a> {
             }
         }
         stack.last().map(|&i| {
-            let t = &self.tokens[i];
+            let t = &self.toks()[i];
             (t.0, t.2, t.1.text())
         })
     }
@@ -1095,80 +1293,71 @@ impl<'e> Expected<'e> {
     }
 }
 
-/// Enforce [`MAX_BRACKETS`] and [`MAX_NESTING`] on the token stream.
-/// Returns where to cut the stream, with the diagnostic.
+/// Enforces [`MAX_BRACKETS`] and [`MAX_NESTING`] on the token stream.
 ///
 /// The nesting estimate is the sum over open brackets of the operators seen
 /// at that level since the last `;` or `,` (plus one per level): an upper
 /// bound for the depth of the tree the parser will build.
-fn depth_guard(file: FileId, tokens: &[Spanned<'_>]) -> Option<(usize, Diagnostic)> {
-    let mut counts: Vec<usize> = vec![0];
-    let mut sum = 1usize;
-    for (i, &(lo, tok, hi)) in tokens.iter().enumerate() {
+#[derive(Debug)]
+struct DepthGuard {
+    counts: Vec<usize>,
+    sum: usize,
+    /// The previous token was a `}`: if this one starts a statement, the
+    /// block was a statement, and its siblings do not nest.
+    after_brace: bool,
+}
+
+impl DepthGuard {
+    fn new() -> DepthGuard {
+        DepthGuard {
+            counts: vec![0],
+            sum: 1,
+            after_brace: false,
+        }
+    }
+
+    fn reset_level(&mut self) {
+        if let Some(c) = self.counts.last_mut() {
+            self.sum -= *c;
+            *c = 0;
+        }
+    }
+
+    fn bump_level(&mut self) {
+        if let Some(c) = self.counts.last_mut() {
+            *c += 1;
+        }
+        self.sum += 1;
+    }
+
+    /// Account for `tok`; an error if a limit is exceeded.
+    fn check(&mut self, file: FileId, (lo, tok, hi): Spanned<'_>) -> Option<Diagnostic> {
+        if std::mem::take(&mut self.after_brace) && starts_statement(tok) {
+            self.reset_level();
+        }
         match tok {
             Tok::LParen | Tok::LBracket | Tok::LBrace => {
-                if let Some(c) = counts.last_mut() {
-                    *c += 1;
-                }
-                counts.push(0);
-                sum += 2;
-                if counts.len() - 1 > MAX_BRACKETS {
-                    return Some((
-                        i,
+                self.bump_level();
+                self.counts.push(0);
+                self.sum += 1;
+                if self.counts.len() - 1 > MAX_BRACKETS {
+                    return Some(
                         Diagnostic::error(
                             "E0017",
                             format!("too many nested brackets (the limit is {MAX_BRACKETS})"),
                             Span::new(file, lo, hi),
                         )
                         .with_note("the rest of the input was not parsed"),
-                    ));
+                    );
                 }
             }
             Tok::RParen | Tok::RBracket | Tok::RBrace => {
-                if counts.len() > 1 {
-                    sum -= counts.pop().unwrap_or(0) + 1;
+                if self.counts.len() > 1 {
+                    self.sum -= self.counts.pop().unwrap_or(0) + 1;
                 }
-                // After a block, a new statement may start: siblings do not
-                // nest. (Tokens that could continue an expression keep the
-                // count.)
-                let next_starts_stmt = tokens.get(i + 1).is_none_or(|t| {
-                    matches!(
-                        t.1,
-                        Tok::Ident(_)
-                            | Tok::Int(_)
-                            | Tok::Float(_)
-                            | Tok::Str(_)
-                            | Tok::Let
-                            | Tok::If
-                            | Tok::While
-                            | Tok::For
-                            | Tok::Return
-                            | Tok::Break
-                            | Tok::Continue
-                            | Tok::LBrace
-                            | Tok::RBrace
-                            | Tok::Semi
-                            | Tok::Fn
-                            | Tok::Struct
-                            | Tok::True
-                            | Tok::False
-                            | Tok::None
-                            | Tok::Spawn
-                    )
-                });
-                if tok == Tok::RBrace && next_starts_stmt {
-                    if let Some(c) = counts.last_mut() {
-                        sum -= *c;
-                        *c = 0;
-                    }
-                }
+                self.after_brace = tok == Tok::RBrace;
             }
-            Tok::Semi | Tok::Comma => {
-                if let Some(c) = counts.last_mut() {
-                    sum -= *c;
-                    *c = 0;
-                }
-            }
+            Tok::Semi | Tok::Comma => self.reset_level(),
             Tok::Ident(_)
             | Tok::Int(_)
             | Tok::Float(_)
@@ -1187,16 +1376,10 @@ fn depth_guard(file: FileId, tokens: &[Spanned<'_>]) -> Option<(usize, Diagnosti
             | Tok::Break
             | Tok::Continue
             | Tok::Colon => {}
-            _ => {
-                if let Some(c) = counts.last_mut() {
-                    *c += 1;
-                }
-                sum += 1;
-            }
+            _ => self.bump_level(),
         }
-        if sum > MAX_NESTING {
-            return Some((
-                i,
+        if self.sum > MAX_NESTING {
+            return Some(
                 Diagnostic::error(
                     "E0017",
                     format!(
@@ -1207,10 +1390,10 @@ fn depth_guard(file: FileId, tokens: &[Spanned<'_>]) -> Option<(usize, Diagnosti
                 .with_note(
                     "split it into several statements; the rest of the input was not parsed",
                 ),
-            ));
+            );
         }
+        None
     }
-    None
 }
 
 #[cfg(test)]
