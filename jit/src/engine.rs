@@ -352,6 +352,7 @@ struct Defs {
     structs: HashMap<String, StructEntry>,
     globals: HashMap<String, GlobalRef>,
     rt_slots: HashMap<RtFn, u64>,
+    hosts: HashMap<String, (u64, Arc<FnType>)>,
     wrappers: HashMap<FnType, usize>,
     literals: HashMap<String, u64>,
     type_descs: HashMap<Type, Box<Type>>,
@@ -414,8 +415,8 @@ impl Resolver for Res<'_> {
             .map(|f| (f.slot_addr, f.sig.clone()))
     }
 
-    fn host(&mut self, _name: &str) -> Option<(u64, Arc<FnType>)> {
-        None
+    fn host(&mut self, name: &str) -> Option<(u64, Arc<FnType>)> {
+        self.defs.hosts.get(name).cloned()
     }
 
     fn runtime(&mut self, f: RtFn) -> u64 {
@@ -624,6 +625,45 @@ impl Engine {
         let (slot, sig) = (f.slot_addr as usize, f.sig.clone());
         let wrapper = self.res().entry_wrapper(&sig) as usize;
         enter(&mut self.ctx, slot, wrapper, args).map_err(Error::Runtime)
+    }
+
+    /// Register a host function callable from Ember code as `name` with
+    /// Ember type `ty` (checked like any call, reached through a slot and
+    /// an exit trampoline, RUNTIME.md).
+    ///
+    /// # Safety
+    /// `f` must be the address of an
+    /// `extern "C" fn(ctx: *mut ThreadCtx, args..) -> ret` whose parameters
+    /// after `ctx` and result follow RUNTIME.md's representation of `ty`
+    /// (`int`/references/fn values: `i64`; `float`: `f64`; `bool`: `u8`;
+    /// `()` parameters: `u8` 0; a `()` result: no result). To fail, it calls
+    /// [`crate::runtime::builtins::fail`] and returns any value.
+    pub unsafe fn register_host(&mut self, name: &str, ty: FnType, f: usize) -> Result<(), Error> {
+        let cc = self.isa.default_call_conv();
+        let sig = codegen::ember_signature(cc, &ty);
+        self.helper.cctx.clear();
+        build_exit_trampoline(
+            &*self.isa,
+            name,
+            sig,
+            f,
+            unwind::ember_unwind_addr(),
+            &mut self.helper.cctx.func,
+            &mut self.helper.fctx,
+        );
+        let entry = self.res().install_helper(name);
+        let slot = self
+            .shared
+            .slots
+            .alloc(&format!("host {name}"), &ty.to_string())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.shared.slots.set(slot, entry);
+        let addr = self.shared.slots.address(slot) as u64;
+        self.defs
+            .hosts
+            .insert(name.to_string(), (addr, Arc::new(ty.clone())));
+        self.env.hosts.insert(name.to_string(), ty);
+        Ok(())
     }
 
     /// Text form of a value word of type `ty` (`quoted`: strings quoted,

@@ -40,3 +40,26 @@ fn bench_programs() {
         );
     }
 }
+
+#[test]
+#[ignore]
+fn empty_program_startup() {
+    let mut best = f64::MAX;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let mut e = Engine::new().unwrap();
+        e.run_source("empty.em", "").unwrap();
+        drop(e);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let t = Instant::now();
+    let mut e = Engine::new().unwrap();
+    e.capture_output(true);
+    e.run_source("hello.em", "println(\"hi\");").unwrap();
+    let hello = t.elapsed().as_secs_f64();
+    println!(
+        "engine + empty program: {:.3} ms; hello: {:.3} ms",
+        best * 1e3,
+        hello * 1e3
+    );
+}

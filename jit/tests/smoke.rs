@@ -86,3 +86,58 @@ fn short_lived_strings_are_collected() {
     assert!(stats.collections > 0, "{stats:?}");
     assert!(stats.peak_footprint < 64 << 20, "{stats:?}");
 }
+
+extern "C" fn host_twice(_ctx: *mut ember_jit::runtime::ThreadCtx, x: i64, neg: u8) -> i64 {
+    if neg != 0 {
+        -2 * x
+    } else {
+        2 * x
+    }
+}
+
+extern "C" fn host_fail(ctx: *mut ember_jit::runtime::ThreadCtx, x: i64) -> i64 {
+    ember_jit::runtime::builtins::fail(ctx, format!("host refused {x}"));
+    0
+}
+
+#[test]
+fn host_functions_are_called_through_slots() {
+    use ember_lang::types::{FnType, Type};
+    let mut e = Engine::new().unwrap();
+    e.capture_output(true);
+    // SAFETY: the functions match the declared Ember types.
+    unsafe {
+        e.register_host(
+            "twice",
+            FnType {
+                params: vec![Type::Int, Type::Bool],
+                ret: Type::Int,
+            },
+            host_twice as *const () as usize,
+        )
+        .unwrap();
+        e.register_host(
+            "refuse",
+            FnType {
+                params: vec![Type::Int],
+                ret: Type::Int,
+            },
+            host_fail as *const () as usize,
+        )
+        .unwrap();
+    }
+    e.run_source(
+        "h.em",
+        "println(twice(21, false)); println(twice(4, true));",
+    )
+    .unwrap();
+    assert_eq!(e.take_output(), "42\n-8\n");
+    let r = e.run_source("h2.em", "fn f() -> int { refuse(7) }\nprintln(f());");
+    let Err(Error::Runtime(err)) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        err.to_string(),
+        "host refused 7\n  at f (h2.em:1:17)\n  at <main> (h2.em:2:9)"
+    );
+}

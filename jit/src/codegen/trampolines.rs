@@ -100,6 +100,12 @@ pub fn build_exit_trampoline(
     b.ins().store(trusted(), caller_sp, ctx, OFFSET_EXIT_SP);
     let mut target_sig = sig;
     target_sig.call_conv = cc;
+    // C expects `u8`/`bool` arguments zero-extended.
+    for p in target_sig.params.iter_mut() {
+        if p.value_type == types::I8 {
+            *p = p.uext();
+        }
+    }
     let sig_ref = b.import_signature(target_sig);
     let target_v = b.ins().iconst(types::I64, target as i64);
     let call = b.ins().call_indirect(sig_ref, target_v, &params);
