@@ -149,7 +149,22 @@ struct Shared {
     /// Set by the parser state to end the stream early (a fix was found,
     /// or too many errors).
     stop: Cell<bool>,
+    /// Tokens handed out since the last grammar action. Error recovery
+    /// skips tokens without running actions, and each skipped token costs
+    /// time proportional to the nesting depth; long runs are cut short so
+    /// that no input makes the parser slow.
+    since_action: Cell<u32>,
+    /// Tokens handed out in such runs, over the whole parse.
+    skipped: Cell<u32>,
 }
+
+/// Tokens without a grammar action after which a run counts as skipping
+/// (valid code runs an action every few tokens).
+const SKIP_RUN: u32 = 64;
+/// The longest skipping run tolerated.
+const MAX_SKIP_RUN: u32 = 4096;
+/// Tokens in skipping runs tolerated per parse.
+const MAX_SKIPPED: u32 = 20_000;
 
 /// The tokens of one parse round: the lexer's tokens with the virtual
 /// tokens of fixes inserted, cut at the nesting limit.
@@ -216,6 +231,26 @@ impl<'a> Iterator for Stream<'a> {
             return self.next();
         };
         self.ordinal += 1;
+        if let Some(shared) = self.shared {
+            let run = shared.since_action.get() + 1;
+            shared.since_action.set(run);
+            if run > SKIP_RUN {
+                shared.skipped.set(shared.skipped.get() + 1);
+                if run > MAX_SKIP_RUN || shared.skipped.get() > MAX_SKIPPED {
+                    self.cut = true;
+                    shared.lex_diags.borrow_mut().push(
+                        Diagnostic::error(
+                            "E0010",
+                            "too many unexpected tokens; parsing stopped here",
+                            Span::new(self.file, tok.0, tok.2),
+                        )
+                        .with_note("the rest of the input was not parsed"),
+                    );
+                    shared.truncated.set(true);
+                    return None;
+                }
+            }
+        }
         if let Some(d) = self.guard.check(self.file, tok) {
             self.cut = true;
             if let Some(shared) = self.shared {
@@ -354,6 +389,8 @@ impl std::fmt::Debug for St<'_> {
 
 impl<'a> St<'a> {
     pub(crate) fn span(&self, l: usize, r: usize) -> Span {
+        // Nearly every action builds a span: a heartbeat for `Stream`.
+        self.shared.since_action.set(0);
         Span::new(self.file, l, r)
     }
 

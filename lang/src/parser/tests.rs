@@ -821,6 +821,18 @@ fn deep_nesting() {
     no_panic(&format!("x{}", " as int".repeat(100_000)));
     no_panic(&format!("if a {{}}{}", " else if a {}".repeat(100_000)));
     no_panic(&"return ".repeat(100_000));
+    no_panic(&format!(
+        "{}x{}",
+        "if ".repeat(100_000),
+        " {}".repeat(100_000)
+    ));
+    no_panic(&"spawn ".repeat(100_000));
+    // Skipping many tokens at a great depth stays fast.
+    let src = format!("fn f() {}{}", "{".repeat(250), ")".repeat(100_000));
+    let t = std::time::Instant::now();
+    let d = errs(&src);
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+    assert_eq!(d[0].2, "unmatched `)`");
     // Moderately deep input is fine.
     let src = format!("let x = {}1{};", "(".repeat(200), ")".repeat(200));
     assert!(errs(&src).is_empty());
