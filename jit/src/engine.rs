@@ -26,7 +26,9 @@ use parking_lot::{Mutex, RwLock};
 use crate::code::{CodeMemory, CodePtr, SlotId, SlotTable};
 use crate::codegen::function::runtime_signature;
 use crate::codegen::srcloc::{FuncInfo, Registry};
-use crate::codegen::trampolines::{build_entry_wrapper, build_exit_trampoline};
+use crate::codegen::trampolines::{
+    build_entry_wrapper, build_exit_trampoline, build_undefined_stub,
+};
 use crate::codegen::{
     self, is_gc_ref, translate_function, CodegenError, CompiledFunction, GlobalRef, Resolver,
     StructLayout,
@@ -518,7 +520,7 @@ impl Engine {
             }
         }));
         let ctx = new_thread_ctx(&shared);
-        Ok(Engine {
+        let mut engine = Engine {
             isa,
             shared,
             ctx,
@@ -530,7 +532,20 @@ impl Engine {
             },
             defs: Defs::default(),
             env: Env::default(),
-        })
+        };
+        // Slots without a body raise `function not defined`.
+        let mut res = engine.res();
+        let rt_slot = res.runtime(RtFn::Undefined);
+        res.helper.cctx.clear();
+        build_undefined_stub(
+            res.isa,
+            rt_slot,
+            &mut res.helper.cctx.func,
+            &mut res.helper.fctx,
+        );
+        let stub = res.install_helper("undefined");
+        engine.shared.slots.set_default_entry(stub);
+        Ok(engine)
     }
 
     /// The state runtime functions see.

@@ -141,3 +141,12 @@ fn host_functions_are_called_through_slots() {
         "host refused 7\n  at f (h2.em:1:17)\n  at <main> (h2.em:2:9)"
     );
 }
+
+#[test]
+fn fresh_slots_hold_the_undefined_stub() {
+    let e = Engine::new().unwrap();
+    let slot = e.shared().slots.alloc("ghost", "fn() -> int").unwrap();
+    let stub = e.shared().slots.default_entry();
+    assert_ne!(stub, 0);
+    assert_eq!(e.shared().slots.get(slot), stub);
+}

@@ -131,3 +131,31 @@ pub fn build_exit_trampoline(
     b.ins().return_(&results);
     b.finalize(isa.frontend_config());
 }
+
+/// The entry of a slot without a body: whatever the slot's signature, it
+/// calls the `Undefined` runtime function through `rt_slot` (which raises
+/// `function not defined`) and never returns.
+pub fn build_undefined_stub(
+    isa: &dyn TargetIsa,
+    rt_slot: u64,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    let cc = isa.default_call_conv();
+    let mut sig = Signature::new(cc);
+    sig.params.push(AbiParam::new(types::I64));
+    func.name = UserFuncName::testcase(b"undefined");
+    func.signature = sig.clone();
+    let mut b = FunctionBuilder::new(func, fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let ctx = b.block_params(block)[0];
+    let sig_ref = b.import_signature(sig);
+    let slot = b.ins().iconst(types::I64, rt_slot as i64);
+    let entry = b.ins().load(types::I64, trusted(), slot, 0);
+    b.ins().call_indirect(sig_ref, entry, &[ctx]);
+    b.ins().trap(TrapCode::unwrap_user(4));
+    b.finalize(isa.frontend_config());
+}

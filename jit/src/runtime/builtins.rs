@@ -80,6 +80,7 @@ macro_rules! rt_fns {
 rt_fns! {
     Raise => rt_raise(I64, I64, I64);
     PollSlow => rt_poll_slow();
+    Undefined => rt_undefined();
     FloatRem => rt_float_rem(F64, F64) -> F64;
     StrConcat => rt_str_concat(I64, I64) -> I64;
     StrEq => rt_str_eq(I64, I64) -> I8;
@@ -249,6 +250,10 @@ extern "C" fn rt_raise(ctx: *mut ThreadCtx, code: i64, a: i64, b: i64) {
         _ => "internal error: unreachable code".to_string(),
     };
     fail(ctx, message);
+}
+
+extern "C" fn rt_undefined(ctx: *mut ThreadCtx) {
+    fail(ctx, "function not defined");
 }
 
 extern "C" fn rt_poll_slow(ctx: *mut ThreadCtx) {
