@@ -1,21 +1,34 @@
-//! The allocator: size-segregated free lists in 64 KiB blocks, per-thread
-//! caches ([`Mutator`]), large objects allocated individually.
+//! The allocator: size-segregated cells in 64 KiB blocks with a mark bitmap
+//! per block, per-thread bump allocation into free runs ([`Mutator`]),
+//! large objects allocated individually.
 //!
-//! * Small objects (≤ [`MAX_SMALL`] bytes) are rounded up to one of
-//!   [`CLASS_SIZES`] (16-byte granules, then ~4 classes per doubling).
-//!   A block holds cells of one class. A free cell has header word 0 and
-//!   the next free cell's address in its second word.
-//! * A [`Mutator`] (one per thread) keeps one free list per class. The fast
-//!   path pops a cell without any lock; when the list is empty the slow path
-//!   locks the shared state and takes the whole free list of a block with
-//!   free cells (or carves a new block).
-//! * Large objects are `std::alloc` allocations tracked in a list.
-//! * Allocation never collects. The slow path counts bytes handed out since
-//!   the last collection and raises [`Heap::gc_requested`] past the
-//!   threshold (live bytes × growth + minimum); it fails with
-//!   `out of memory` only when the heap limit is exceeded and a collection
-//!   has already run since it was first exceeded (or the overshoot while
-//!   waiting for that collection passes a grace margin).
+//! * A block is 64 KiB, aligned to 64 KiB (its own `mmap`), and holds cells
+//!   of one size class ([`CLASS_SIZES`]: 16-byte granules up to 128, then
+//!   ~4 classes per doubling up to [`MAX_SMALL`] = 2 KiB). Its first
+//!   [`BLOCK_BITMAP_BYTES`] hold the mark bitmap, one bit per 16-byte
+//!   granule (set at an object's first granule); cells follow.
+//! * After a collection the bitmap says which cells are live; every other
+//!   cell is free. A [`Mutator`] (one per thread) owns at most one block per
+//!   class at a time and allocates by bumping a cursor through the runs of
+//!   free cells of that block (no lock, no free-list writes). When the
+//!   block is exhausted it takes another one under the heap lock: a block
+//!   with free cells, an empty block, or a fresh one.
+//! * The sweep never touches dead cells: it counts the marks per block
+//!   (blocks without marks become empty and may return to the OS), runs the
+//!   finalizers of dead map / channel / task objects (kept in a list), and
+//!   frees dead large objects.
+//! * Allocation never collects. Handing out a block counts its free bytes
+//!   as allocated; past the threshold (live × growth + minimum) it raises
+//!   [`Heap::gc_requested`] and calls the request hook. Beyond the heap
+//!   limit it fails with `out of memory` once a collection has run since
+//!   the limit was exceeded (or when the overshoot passes a grace margin).
+//!
+//! Inlined allocation (codegen): with `c = mutator.cache_ptr()`, class `k`
+//! of the object size: `cur = [c + CACHE_CURSOR_OFFSET + 8k]`,
+//! `next = cur + CLASS_SIZES[k]`; if `next > [c + CACHE_LIMIT_OFFSET + 8k]`
+//! call the runtime's allocation function; else store `next` to the cursor
+//! and the header word to `[cur]`; initialise every field before the next
+//! safe point.
 
 use std::alloc::Layout;
 use std::collections::HashMap;
@@ -26,22 +39,32 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 
-use super::object::{set_header, HDR_LARGE};
+use super::object::{header, set_header, HDR_LARGE, HDR_MARK};
 use super::structs::StructLayout;
 use super::RuntimeError;
 
-/// Size of a block of small cells.
+/// Size (and alignment) of a block of small cells.
 pub const BLOCK_SIZE: usize = 64 * 1024;
+/// Bytes at the start of a block holding its mark bitmap.
+pub const BLOCK_BITMAP_BYTES: usize = BLOCK_SIZE / 16 / 8;
+/// Offset of the first cell in a block.
+const CELLS_OFFSET: usize = BLOCK_BITMAP_BYTES;
 /// Largest object size served from size classes.
 pub const MAX_SMALL: usize = 2048;
+/// Number of size classes.
+pub const NCLASSES: usize = 24;
 /// Cell sizes of the small-object classes.
 pub const CLASS_SIZES: [usize; NCLASSES] = [
     16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
     1280, 1536, 1792, 2048,
 ];
-/// Number of size classes.
-pub const NCLASSES: usize = 24;
 const NO_CLASS: u8 = u8::MAX;
+
+/// Offset in the thread cache ([`Mutator::cache_ptr`]) of the bump cursors
+/// (one word per class).
+pub const CACHE_CURSOR_OFFSET: i32 = 0;
+/// Offset in the thread cache of the run limits (one word per class).
+pub const CACHE_LIMIT_OFFSET: i32 = 8 * NCLASSES as i32;
 
 /// Class index for each granule count `(size + 15) / 16`, 0..=128.
 const CLASS_OF: [u8; MAX_SMALL / 16 + 1] = {
@@ -64,6 +87,12 @@ pub fn size_class(size: usize) -> usize {
     CLASS_OF[(size + 15) >> 4] as usize
 }
 
+/// Number of cells of `class` in a block.
+#[inline]
+const fn cells_per_block(class: usize) -> usize {
+    (BLOCK_SIZE - CELLS_OFFSET) / CLASS_SIZES[class]
+}
+
 /// Heap configuration.
 #[derive(Clone, Debug)]
 pub struct HeapConfig {
@@ -76,8 +105,8 @@ pub struct HeapConfig {
     pub growth: f64,
     /// See `growth`.
     pub min_threshold: usize,
-    /// Empty blocks kept for reuse after a sweep (beyond `live / 8`);
-    /// the rest go back to the OS.
+    /// Empty blocks kept for reuse after a sweep (at least; also as many
+    /// as the next collection threshold needs); the rest go back to the OS.
     pub keep_empty_blocks: usize,
 }
 
@@ -86,8 +115,8 @@ impl Default for HeapConfig {
         HeapConfig {
             limit: 4 << 30,
             growth: 1.0,
-            min_threshold: 8 << 20,
-            keep_empty_blocks: 32,
+            min_threshold: 32 << 20,
+            keep_empty_blocks: 64,
         }
     }
 }
@@ -103,13 +132,14 @@ pub struct HeapStats {
     pub max_pause: Duration,
     /// Sum of all collections.
     pub total_pause: Duration,
-    /// Bytes in live objects after the last collection.
+    /// Bytes in live objects after the last collection (cell sizes).
     pub live_bytes: usize,
     /// Objects live after the last collection.
     pub live_objects: usize,
-    /// Bytes handed to allocation caches (cell granularity) since start.
+    /// Bytes handed to allocation caches (free cells of the blocks taken)
+    /// and large objects, since start.
     pub allocated_bytes: u64,
-    /// Bytes handed out since the last collection.
+    /// Same, since the last collection.
     pub allocated_since_gc: usize,
     /// Memory held from the OS: blocks plus large objects.
     pub footprint: usize,
@@ -122,24 +152,144 @@ pub struct HeapStats {
 struct Block {
     base: NonNull<u8>,
     class: u8,
-    free_head: *mut u8,
 }
 
-/// Per-thread free lists (reached by the collector through the registry).
+/// Per-thread allocation state (reached by the collector through the
+/// registry). `#[repr(C)]`: generated code reads and writes the cursors.
+#[repr(C)]
 pub(crate) struct LocalCache {
-    heads: [*mut u8; NCLASSES],
+    cursor: [usize; NCLASSES],
+    limit: [usize; NCLASSES],
+    /// Base of the block being allocated from, per class (0 = none).
+    block: [usize; NCLASSES],
+    /// Next cell index to scan in that block.
+    scan: [usize; NCLASSES],
+}
+
+const _: () = {
+    assert!(std::mem::offset_of!(LocalCache, cursor) == CACHE_CURSOR_OFFSET as usize);
+    assert!(std::mem::offset_of!(LocalCache, limit) == CACHE_LIMIT_OFFSET as usize);
+};
+
+impl LocalCache {
+    fn reset(&mut self) {
+        *self = LocalCache {
+            cursor: [0; NCLASSES],
+            limit: [0; NCLASSES],
+            block: [0; NCLASSES],
+            scan: [0; NCLASSES],
+        };
+    }
+}
+
+// ---- mark bits -------------------------------------------------------------
+
+/// Set the mark bit of the small object at `addr`; returns whether it was
+/// already set.
+///
+/// # Safety
+/// `addr` must be a small object (inside a block); only the collector,
+/// while no mutator runs.
+#[inline]
+pub(crate) unsafe fn mark_small(addr: usize) -> bool {
+    let base = addr & !(BLOCK_SIZE - 1);
+    let g = (addr - base) >> 4;
+    // SAFETY: the bitmap occupies the first bytes of the block; `g` is
+    // below BLOCK_SIZE / 16 so the word is inside it.
+    unsafe {
+        let w = (base as *mut u64).add(g >> 6);
+        let bit = 1u64 << (g & 63);
+        let old = *w;
+        *w = old | bit;
+        old & bit != 0
+    }
+}
+
+/// Is the small object at `addr` marked?
+///
+/// # Safety
+/// As [`mark_small`].
+#[inline]
+unsafe fn is_marked_small(addr: usize) -> bool {
+    let base = addr & !(BLOCK_SIZE - 1);
+    let g = (addr - base) >> 4;
+    // SAFETY: as in `mark_small`.
+    unsafe { *(base as *const u64).add(g >> 6) & (1u64 << (g & 63)) != 0 }
+}
+
+/// Is the object at `p` (small or large) marked?
+///
+/// # Safety
+/// `p` must be a heap object; only during a collection.
+unsafe fn is_live(p: NonNull<u64>) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        let h = header(p);
+        if h & HDR_LARGE != 0 {
+            h & HDR_MARK != 0
+        } else {
+            is_marked_small(p.as_ptr() as usize)
+        }
+    }
+}
+
+/// The bitmap words of the block at `base`.
+///
+/// # Safety
+/// `base` must be a mapped block; no concurrent writer.
+unsafe fn bitmap<'a>(base: NonNull<u8>) -> &'a mut [u64; BLOCK_BITMAP_BYTES / 8] {
+    // SAFETY: the first BLOCK_BITMAP_BYTES of a block are its bitmap.
+    unsafe { &mut *(base.as_ptr() as *mut [u64; BLOCK_BITMAP_BYTES / 8]) }
+}
+
+fn map_block() -> Option<NonNull<u8>> {
+    let size = 2 * BLOCK_SIZE;
+    // SAFETY: anonymous private mapping; the unaligned ends are unmapped
+    // below and only the aligned middle block is used.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        let addr = p as usize;
+        let aligned = (addr + BLOCK_SIZE - 1) & !(BLOCK_SIZE - 1);
+        if aligned > addr {
+            libc::munmap(p, aligned - addr);
+        }
+        let tail = aligned + BLOCK_SIZE;
+        if addr + size > tail {
+            libc::munmap(tail as *mut libc::c_void, addr + size - tail);
+        }
+        NonNull::new(aligned as *mut u8)
+    }
+}
+
+/// # Safety
+/// `base` must come from [`map_block`] and hold nothing in use.
+unsafe fn unmap_block(base: NonNull<u8>) {
+    // SAFETY: per the contract.
+    unsafe { libc::munmap(base.as_ptr() as *mut libc::c_void, BLOCK_SIZE) };
 }
 
 /// Shared allocator and collector state, behind the heap lock.
 pub(crate) struct HeapState {
     blocks: Vec<Block>,
-    /// Per class: indices of blocks whose free list has not been handed out.
+    /// Per class: indices of blocks with free cells, not owned by a cache.
     avail: Vec<Vec<u32>>,
-    /// Blocks with no live cell, not carved for any class.
+    /// Blocks with no live cell, not owned by a cache, not of any class.
     empty: Vec<u32>,
     /// Large objects: address and size.
-    pub(crate) large: Vec<(NonNull<u8>, usize)>,
-    pub(crate) large_bytes: usize,
+    large: Vec<(NonNull<u8>, usize)>,
+    large_bytes: usize,
+    /// Objects with a Rust payload to drop when they die.
+    finalizable: Vec<NonNull<u64>>,
     caches: Vec<NonNull<LocalCache>>,
     pub(crate) layouts: Vec<Arc<StructLayout>>,
     pub(crate) pinned: HashMap<u64, usize>,
@@ -187,6 +337,7 @@ impl Heap {
                 empty: Vec::new(),
                 large: Vec::new(),
                 large_bytes: 0,
+                finalizable: Vec::new(),
                 caches: Vec::new(),
                 layouts: Vec::new(),
                 pinned: HashMap::new(),
@@ -201,9 +352,13 @@ impl Heap {
 
     /// A per-thread allocation handle.
     pub fn mutator(self: &Arc<Self>) -> Mutator {
-        let cache = NonNull::from(Box::leak(Box::new(LocalCache {
-            heads: [std::ptr::null_mut(); NCLASSES],
-        })));
+        let cache = Box::new(LocalCache {
+            cursor: [0; NCLASSES],
+            limit: [0; NCLASSES],
+            block: [0; NCLASSES],
+            scan: [0; NCLASSES],
+        });
+        let cache = NonNull::from(Box::leak(cache));
         self.state.lock().caches.push(cache);
         Mutator {
             heap: self.clone(),
@@ -218,7 +373,8 @@ impl Heap {
         self.gc_requested.load(Ordering::Relaxed)
     }
 
-    /// Ask for a collection (also used by allocation past the threshold).
+    /// Ask for a collection (also done by allocation past the threshold).
+    /// Calls the request hook on the transition to "requested".
     pub fn request_gc(&self) {
         if !self.gc_requested.swap(true, Ordering::AcqRel) {
             let hook = self.hook.lock().clone();
@@ -226,10 +382,6 @@ impl Heap {
                 h();
             }
         }
-    }
-
-    pub(crate) fn clear_gc_request(&self) {
-        self.gc_requested.store(false, Ordering::Release);
     }
 
     /// Called (once per request, on the allocating thread, with no heap
@@ -274,8 +426,8 @@ impl Heap {
         }
     }
 
-    /// Check the limit and the collection threshold before handing out
-    /// `bytes` more. Called with the lock held; returns whether to call the
+    /// Count `bytes` more as allocated, checking the limit and the
+    /// threshold. Called with the lock held; returns whether to call the
     /// request hook (after unlocking).
     fn account(&self, st: &mut HeapState, bytes: usize) -> Result<bool, RuntimeError> {
         let used = st.stats.live_bytes + st.stats.allocated_since_gc + bytes;
@@ -304,7 +456,7 @@ impl Heap {
         Ok(request && !self.gc_requested())
     }
 
-    /// Called by the collector at the end of a sweep.
+    /// Called by the collector at the end of a collection.
     pub(crate) fn after_collection(&self, st: &mut HeapState) {
         let live = st.stats.live_bytes;
         st.stats.allocated_since_gc = 0;
@@ -313,89 +465,122 @@ impl Heap {
         if live <= self.config.limit {
             st.over_limit_at = None;
         }
-        self.clear_gc_request();
+        self.gc_requested.store(false, Ordering::Release);
     }
 }
 
 impl HeapState {
-    fn footprint(&self) -> usize {
-        self.blocks.len() * BLOCK_SIZE + self.large_bytes
-    }
-
     fn update_footprint(&mut self) {
-        let f = self.footprint();
+        let f = self.blocks.len() * BLOCK_SIZE + self.large_bytes;
         self.stats.footprint = f;
         if f > self.stats.peak_footprint {
             self.stats.peak_footprint = f;
         }
     }
 
-    /// Clear every thread cache (the cells in them keep header 0 and are
-    /// relinked by the sweep). Only during a collection.
-    pub(crate) fn clear_caches(&mut self) {
+    /// Start of a collection: retire every thread cache (its block returns
+    /// to the pool at the sweep) and clear all mark bits.
+    ///
+    /// # Safety
+    /// Only during a collection (no mutator runs).
+    pub(crate) unsafe fn begin_collection(&mut self) {
         for c in &self.caches {
-            // SAFETY: during a collection no mutator runs, so nobody else
-            // touches the caches; the registry only holds live caches.
-            unsafe { (*c.as_ptr()).heads = [std::ptr::null_mut(); NCLASSES] };
+            // SAFETY: no mutator runs, so nobody else touches the caches;
+            // the registry only holds live caches.
+            unsafe { (*c.as_ptr()).reset() };
+        }
+        for b in &self.blocks {
+            if b.class != NO_CLASS {
+                // SAFETY: a mapped block; no mutator runs.
+                unsafe { bitmap(b.base).fill(0) };
+            }
         }
     }
 
-    /// Take a free list for `class`: from a block with free cells, from
-    /// an empty block, or from a new block. Returns (head, cell count).
-    fn take_free_list(&mut self, class: usize) -> (*mut u8, usize) {
-        let cs = CLASS_SIZES[class];
+    /// Take a block for `class` (exclusively, for one cache): one with
+    /// free cells, an empty one, or a new one. Returns (index, free cells).
+    fn take_block(&mut self, class: usize) -> Result<(usize, usize), RuntimeError> {
+        let n = cells_per_block(class);
         if let Some(i) = self.avail[class].pop() {
-            let b = &mut self.blocks[i as usize];
-            let head = std::mem::replace(&mut b.free_head, std::ptr::null_mut());
-            // SAFETY: the list was built by the sweep from free cells of
-            // this block; counting walks it without modifying it.
-            let n = unsafe { list_len(head) };
-            return (head, n);
+            let b = &self.blocks[i as usize];
+            // SAFETY: the block is mapped and not owned by any cache.
+            let live: u32 = unsafe { bitmap(b.base) }
+                .iter()
+                .map(|w| w.count_ones())
+                .sum();
+            return Ok((i as usize, n - live as usize));
         }
         let idx = match self.empty.pop() {
             Some(i) => i as usize,
             None => {
-                let layout = Layout::from_size_align(BLOCK_SIZE, 4096).expect("block layout");
-                // SAFETY: the layout has non-zero size.
-                let p = unsafe { std::alloc::alloc(layout) };
-                let Some(base) = NonNull::new(p) else {
-                    std::alloc::handle_alloc_error(layout)
-                };
+                let base = map_block().ok_or_else(|| RuntimeError::new("out of memory"))?;
                 self.blocks.push(Block {
                     base,
                     class: NO_CLASS,
-                    free_head: std::ptr::null_mut(),
                 });
                 self.update_footprint();
                 self.blocks.len() - 1
             }
         };
-        let b = &mut self.blocks[idx];
-        b.class = class as u8;
-        let n = BLOCK_SIZE / cs;
-        let mut head: *mut u8 = std::ptr::null_mut();
-        for i in (0..n).rev() {
-            // SAFETY: cell `i` lies inside the block (i * cs + cs <= BLOCK_SIZE)
-            // and the block has no live objects.
-            unsafe {
-                let cell = b.base.as_ptr().add(i * cs);
-                free_cell(cell, head);
-                head = cell;
-            }
-        }
-        (head, n)
+        self.blocks[idx].class = class as u8;
+        Ok((idx, n))
     }
 
-    /// Sweep all blocks and large objects: free unmarked objects (running
-    /// their finalizers), clear marks, rebuild the free lists, release
-    /// surplus empty blocks. Returns (live bytes, live objects).
+    /// Return a block taken by [`HeapState::take_block`] unused.
+    fn give_back(&mut self, idx: usize, class: usize, free: usize) {
+        if free == cells_per_block(class) {
+            self.blocks[idx].class = NO_CLASS;
+            self.empty.push(idx as u32);
+        } else {
+            self.avail[class].push(idx as u32);
+        }
+    }
+
+    /// Sweep after marking: finalize dead payload objects, free dead large
+    /// objects, count live cells per block, rebuild the block lists and
+    /// release surplus empty blocks. Returns (live bytes, live objects).
     ///
     /// # Safety
     /// Only during a collection, after marking.
-    pub(crate) unsafe fn sweep(&mut self, keep_empty: usize) -> (usize, usize) {
-        use super::object::{finalize, header, HDR_MARK};
+    pub(crate) unsafe fn sweep(&mut self, config: &HeapConfig) -> (usize, usize) {
+        let (keep_empty, growth, min_threshold) = (
+            config.keep_empty_blocks,
+            config.growth,
+            config.min_threshold,
+        );
         let mut live = 0usize;
         let mut objects = 0usize;
+        self.finalizable.retain(|&p| {
+            // SAFETY: finalizable objects are heap objects until finalized
+            // here, exactly once.
+            unsafe {
+                if is_live(p) {
+                    true
+                } else {
+                    super::object::finalize(p);
+                    false
+                }
+            }
+        });
+        let mut large_bytes = 0;
+        self.large.retain(|&(p, size)| {
+            let o = p.cast::<u64>();
+            // SAFETY: every entry is a large object until freed here.
+            unsafe {
+                let h = header(o);
+                if h & HDR_MARK != 0 {
+                    set_header(o, h & !HDR_MARK);
+                    live += size;
+                    objects += 1;
+                    large_bytes += size;
+                    true
+                } else {
+                    std::alloc::dealloc(p.as_ptr(), Layout::from_size_align_unchecked(size, 16));
+                    false
+                }
+            }
+        });
+        self.large_bytes = large_bytes;
         for a in &mut self.avail {
             a.clear();
         }
@@ -406,89 +591,57 @@ impl HeapState {
                 empties.push(idx);
                 continue;
             }
-            let cs = CLASS_SIZES[b.class as usize];
-            let n = BLOCK_SIZE / cs;
-            let mut head: *mut u8 = std::ptr::null_mut();
-            let mut free = 0;
-            for i in (0..n).rev() {
-                // SAFETY: cell `i` is inside the block; during a collection
-                // every cell is either free (header 0) or an object.
-                unsafe {
-                    let cell = b.base.as_ptr().add(i * cs);
-                    let p = NonNull::new_unchecked(cell as *mut u64);
-                    let h = header(p);
-                    if h == 0 {
-                    } else if h & HDR_MARK != 0 {
-                        set_header(p, h & !HDR_MARK);
-                        live += cs;
-                        objects += 1;
-                        continue;
-                    } else {
-                        finalize(p);
-                    }
-                    free_cell(cell, head);
-                    head = cell;
-                    free += 1;
-                }
-            }
-            if free == n {
+            // SAFETY: a mapped block; no mutator runs.
+            let marks: usize = unsafe { bitmap(b.base) }
+                .iter()
+                .map(|w| w.count_ones() as usize)
+                .sum();
+            let class = b.class as usize;
+            if marks == 0 {
                 b.class = NO_CLASS;
-                b.free_head = std::ptr::null_mut();
                 empties.push(idx);
-            } else if free > 0 {
-                b.free_head = head;
-                self.avail[b.class as usize].push(idx as u32);
             } else {
-                b.free_head = std::ptr::null_mut();
+                live += marks * CLASS_SIZES[class];
+                objects += marks;
+                if marks < cells_per_block(class) {
+                    self.avail[class].push(idx as u32);
+                }
             }
         }
-        // Large objects.
-        let mut large_bytes = 0;
-        self.large.retain(|&(p, size)| {
-            let o = p.cast::<u64>();
-            // SAFETY: every entry is a live large object until freed here.
-            unsafe {
-                let h = header(o);
-                if h & HDR_MARK != 0 {
-                    set_header(o, h & !HDR_MARK);
-                    live += size;
-                    objects += 1;
-                    large_bytes += size;
-                    true
-                } else {
-                    finalize(o);
-                    std::alloc::dealloc(p.as_ptr(), Layout::from_size_align_unchecked(size, 16));
-                    false
-                }
-            }
-        });
-        self.large_bytes = large_bytes;
-        // Keep some empty blocks, give the rest back.
-        let keep = keep_empty.max(live / BLOCK_SIZE / 8);
+        // Keep enough empty blocks for the allocation volume until the
+        // next collection (the footprint is live + threshold anyway).
+        let next_threshold = (live as f64 * growth) as usize + min_threshold;
+        let keep = keep_empty.max(next_threshold / BLOCK_SIZE);
         if empties.len() > keep {
-            let release: std::collections::HashSet<usize> =
-                empties[keep..].iter().copied().collect();
-            let layout = Layout::from_size_align(BLOCK_SIZE, 4096).expect("block layout");
+            let mut release = vec![false; self.blocks.len()];
+            for &i in &empties[keep..] {
+                release[i] = true;
+            }
             let mut i = 0;
             self.blocks.retain(|b| {
-                let r = release.contains(&i);
+                let r = release[i];
                 i += 1;
                 if r {
-                    // SAFETY: the block was allocated with this layout and
-                    // holds no live object and no cache's free list.
-                    unsafe { std::alloc::dealloc(b.base.as_ptr(), layout) };
+                    // SAFETY: the block is empty and owned by no cache.
+                    unsafe { unmap_block(b.base) };
                 }
                 !r
             });
-            // Indices changed: rebuild the lists.
             for a in &mut self.avail {
                 a.clear();
             }
             for (idx, b) in self.blocks.iter().enumerate() {
                 if b.class == NO_CLASS {
                     self.empty.push(idx as u32);
-                } else if !b.free_head.is_null() {
-                    self.avail[b.class as usize].push(idx as u32);
+                } else {
+                    // SAFETY: a mapped block; no mutator runs.
+                    let marks: u32 = unsafe { bitmap(b.base) }
+                        .iter()
+                        .map(|w| w.count_ones())
+                        .sum();
+                    if (marks as usize) < cells_per_block(b.class as usize) {
+                        self.avail[b.class as usize].push(idx as u32);
+                    }
                 }
             }
         } else {
@@ -499,61 +652,21 @@ impl HeapState {
     }
 }
 
-/// Make `cell` a free cell whose successor is `next`.
-///
-/// # Safety
-/// `cell` must be a cell of at least 16 bytes owned by the allocator.
-#[inline]
-unsafe fn free_cell(cell: *mut u8, next: *mut u8) {
-    // SAFETY: per the contract the cell has two words.
-    unsafe {
-        (cell as *mut u64).write(0);
-        (cell as *mut *mut u8).add(1).write(next);
-    }
-}
-
-/// Length of a free list.
-///
-/// # Safety
-/// `head` must start a well-formed free list.
-unsafe fn list_len(mut head: *mut u8) -> usize {
-    let mut n = 0;
-    while !head.is_null() {
-        n += 1;
-        // SAFETY: per the contract each cell's second word is the next cell.
-        head = unsafe { (head as *mut *mut u8).add(1).read() };
-    }
-    n
-}
-
 impl Drop for Heap {
     fn drop(&mut self) {
         let st = self.state.get_mut();
-        // Run the finalizers of everything still allocated, then free.
-        let layout = Layout::from_size_align(BLOCK_SIZE, 4096).expect("block layout");
+        for &p in &st.finalizable {
+            // SAFETY: the heap is being dropped (no mutator exists: each
+            // holds an Arc); each payload object is finalized once.
+            unsafe { super::object::finalize(p) };
+        }
         for b in &st.blocks {
-            if b.class != NO_CLASS {
-                let cs = CLASS_SIZES[b.class as usize];
-                for i in 0..BLOCK_SIZE / cs {
-                    // SAFETY: the heap is being dropped: no mutator exists
-                    // (each holds an Arc), every non-free cell is an object.
-                    unsafe {
-                        let p = NonNull::new_unchecked(b.base.as_ptr().add(i * cs) as *mut u64);
-                        if super::object::header(p) != 0 {
-                            super::object::finalize(p);
-                        }
-                    }
-                }
-            }
-            // SAFETY: allocated with this layout.
-            unsafe { std::alloc::dealloc(b.base.as_ptr(), layout) };
+            // SAFETY: mapped by `map_block`, nothing uses it any more.
+            unsafe { unmap_block(b.base) };
         }
         for &(p, size) in &st.large {
-            // SAFETY: live large objects, allocated with (size, 16).
-            unsafe {
-                super::object::finalize(p.cast());
-                std::alloc::dealloc(p.as_ptr(), Layout::from_size_align_unchecked(size, 16));
-            }
+            // SAFETY: large objects allocated with (size, 16).
+            unsafe { std::alloc::dealloc(p.as_ptr(), Layout::from_size_align_unchecked(size, 16)) };
         }
     }
 }
@@ -581,7 +694,7 @@ impl Drop for Mutator {
         st.caches.retain(|c| *c != self.cache);
         drop(st);
         // SAFETY: the cache came from `Box::leak` and is no longer
-        // registered; its cells stay free (header 0) for the next sweep.
+        // registered; its blocks return to the pool at the next sweep.
         drop(unsafe { Box::from_raw(self.cache.as_ptr()) });
     }
 }
@@ -590,6 +703,12 @@ impl Mutator {
     /// The heap this mutator allocates in.
     pub fn heap(&self) -> &Arc<Heap> {
         &self.heap
+    }
+
+    /// Address of this thread's allocation cache (stable for the mutator's
+    /// life), for inlined allocation: see the module documentation.
+    pub fn cache_ptr(&self) -> *mut u8 {
+        self.cache.as_ptr() as *mut u8
     }
 
     /// Allocate `size` bytes (≥ 16) and write the header word. The rest of
@@ -603,56 +722,114 @@ impl Mutator {
         debug_assert!(size >= 16);
         if size <= MAX_SMALL {
             let class = size_class(size);
-            // SAFETY: the cache belongs to this mutator; the collector only
-            // touches it while no mutator runs.
-            let mut head = unsafe { (*self.cache.as_ptr()).heads[class] };
-            if head.is_null() {
-                head = self.refill(class)?;
-            }
-            // SAFETY: `head` is a free cell of this class: its second word
-            // is the next free cell; the cell is now ours.
+            let c = self.cache.as_ptr();
+            // SAFETY: the cache belongs to this mutator (the collector only
+            // touches it while no mutator runs); a run `cursor..limit` is
+            // free cells of a block this cache owns.
             unsafe {
-                let cache = &mut *self.cache.as_ptr();
-                cache.heads[class] = (head as *mut *mut u8).add(1).read();
-                let p = NonNull::new_unchecked(head as *mut u64);
-                set_header(p, header);
-                Ok(p)
+                let cur = (*c).cursor[class];
+                let next = cur + CLASS_SIZES[class];
+                if next <= (*c).limit[class] {
+                    (*c).cursor[class] = next;
+                    let p = NonNull::new_unchecked(cur as *mut u64);
+                    set_header(p, header);
+                    return Ok(p);
+                }
             }
+            self.alloc_slow(class, header)
         } else {
             self.alloc_large(size, header)
         }
     }
 
+    /// Slow path of the small-object allocation: next free run of the
+    /// current block, or a new block.
     #[cold]
-    fn refill(&mut self, class: usize) -> Result<*mut u8, RuntimeError> {
+    pub fn alloc_slow(&mut self, class: usize, header: u64) -> Result<NonNull<u64>, RuntimeError> {
+        loop {
+            if self.next_run(class) {
+                // SAFETY: own cache; `next_run` made a non-empty run.
+                unsafe {
+                    let c = self.cache.as_ptr();
+                    let cur = (*c).cursor[class];
+                    (*c).cursor[class] = cur + CLASS_SIZES[class];
+                    let p = NonNull::new_unchecked(cur as *mut u64);
+                    set_header(p, header);
+                    return Ok(p);
+                }
+            }
+            self.refill(class)?;
+        }
+    }
+
+    /// Find the next run of free cells in the current block of `class`.
+    fn next_run(&mut self, class: usize) -> bool {
+        // SAFETY: own cache (see `alloc_raw`).
+        let c = unsafe { &mut *self.cache.as_ptr() };
+        let base = c.block[class];
+        if base == 0 {
+            return false;
+        }
+        let cs = CLASS_SIZES[class];
+        let n = cells_per_block(class);
+        let first = base + CELLS_OFFSET;
+        let mut i = c.scan[class];
+        // SAFETY: cells `i < n` are inside the block, which this cache
+        // owns; its bitmap only changes during a collection.
+        let marked = |i: usize| unsafe { is_marked_small(first + i * cs) };
+        while i < n && marked(i) {
+            i += 1;
+        }
+        if i == n {
+            c.block[class] = 0;
+            c.cursor[class] = 0;
+            c.limit[class] = 0;
+            return false;
+        }
+        let start = i;
+        while i < n && !marked(i) {
+            i += 1;
+        }
+        c.cursor[class] = first + start * cs;
+        c.limit[class] = first + i * cs;
+        c.scan[class] = i;
+        true
+    }
+
+    /// Take a new block for `class` into the cache.
+    fn refill(&mut self, class: usize) -> Result<(), RuntimeError> {
         let heap = &*self.heap;
         let mut st = heap.state.lock();
-        let (head, n) = st.take_free_list(class);
-        let call_hook = match heap.account(&mut st, n * CLASS_SIZES[class]) {
+        let (idx, free) = st.take_block(class)?;
+        let call_hook = match heap.account(&mut st, free * CLASS_SIZES[class]) {
             Ok(h) => h,
             Err(e) => {
-                // Give the list back.
-                drop(st);
-                // SAFETY: own cache, see `alloc_raw`.
-                unsafe { (*self.cache.as_ptr()).heads[class] = head };
+                st.give_back(idx, class, free);
                 return Err(e);
             }
         };
+        let base = st.blocks[idx].base.as_ptr() as usize;
         drop(st);
+        // SAFETY: own cache (see `alloc_raw`).
+        let c = unsafe { &mut *self.cache.as_ptr() };
+        c.block[class] = base;
+        c.scan[class] = 0;
+        c.cursor[class] = 0;
+        c.limit[class] = 0;
         if call_hook {
             heap.request_gc();
         }
-        Ok(head)
+        Ok(())
     }
 
     #[cold]
     fn alloc_large(&mut self, size: usize, header: u64) -> Result<NonNull<u64>, RuntimeError> {
         let heap = &*self.heap;
         let size = size.next_multiple_of(16);
-        let mut st = heap.state.lock();
-        let call_hook = heap.account(&mut st, size)?;
         let layout =
             Layout::from_size_align(size, 16).map_err(|_| RuntimeError::new("out of memory"))?;
+        let mut st = heap.state.lock();
+        let call_hook = heap.account(&mut st, size)?;
         // SAFETY: non-zero size.
         let p = unsafe { std::alloc::alloc(layout) };
         let Some(p) = NonNull::new(p) else {
@@ -669,6 +846,12 @@ impl Mutator {
         // SAFETY: fresh allocation of at least 16 bytes.
         unsafe { set_header(p, header | HDR_LARGE) };
         Ok(p)
+    }
+
+    /// Record an object with a Rust payload (map, channel, task) so that
+    /// the sweep drops the payload when the object dies.
+    pub(crate) fn register_finalizable(&mut self, p: NonNull<u64>) {
+        self.heap.state.lock().finalizable.push(p);
     }
 }
 

@@ -40,6 +40,7 @@ pub fn chan_new(m: &mut Mutator, refs: bool) -> Result<Chan, RuntimeError> {
         queue: Mutex::new(VecDeque::new()),
         ready: Condvar::new(),
     };
+    m.register_finalizable(p);
     // SAFETY: fresh payload-object cell with a channel header.
     unsafe {
         init_payload(p, inner);

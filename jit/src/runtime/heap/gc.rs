@@ -5,8 +5,8 @@
 use std::ptr::NonNull;
 use std::time::Instant;
 
-use super::alloc::{Heap, HeapStats};
-use super::object::{has_children, header, set_header, trace, HDR_MARK, HDR_STATIC};
+use super::alloc::{mark_small, Heap, HeapStats};
+use super::object::{has_children, header, set_header, trace, HDR_LARGE, HDR_MARK, HDR_STATIC};
 
 /// The caller's root enumeration: called once with a visitor that takes
 /// each root word.
@@ -30,11 +30,17 @@ impl Marker {
         // single-threaded and no mutator runs.
         unsafe {
             let h = header(p);
-            debug_assert!(h != 0, "root or reference to a free cell: {w:#x}");
-            if h & (HDR_MARK | HDR_STATIC) != 0 {
+            if h & HDR_STATIC != 0 {
                 return;
             }
-            set_header(p, h | HDR_MARK);
+            if h & HDR_LARGE != 0 {
+                if h & HDR_MARK != 0 {
+                    return;
+                }
+                set_header(p, h | HDR_MARK);
+            } else if mark_small(w as usize) {
+                return;
+            }
             if has_children(h) {
                 self.stack.push(p);
             }
@@ -56,7 +62,8 @@ impl Heap {
     pub unsafe fn collect(&self, roots: RootEnumerator<'_>) -> HeapStats {
         let start = Instant::now();
         let mut st = self.state.lock();
-        st.clear_caches();
+        // SAFETY: the caller guarantees that no mutator runs.
+        unsafe { st.begin_collection() };
         let mut m = Marker { stack: Vec::new() };
         // SAFETY (all visits below): roots and traced fields are live
         // objects or 0 by the contract of `collect` and of every object's
@@ -76,7 +83,7 @@ impl Heap {
             }
         }
         // SAFETY: marking is complete and no mutator runs.
-        let (live, objects) = unsafe { st.sweep(self.config.keep_empty_blocks) };
+        let (live, objects) = unsafe { st.sweep(&self.config) };
         // Layouts: keep those used by a live instance or held elsewhere.
         st.layouts.retain(|l| {
             let keep = l.take_mark() || std::sync::Arc::strong_count(l) > 1;

@@ -119,6 +119,7 @@ pub fn map_new(m: &mut Mutator, key: KeyKind, values_refs: bool) -> Result<Map, 
     let inner = MapInner {
         map: Mutex::new(IndexMap::with_hasher(foldhash::fast::FixedState::default())),
     };
+    m.register_finalizable(p);
     // SAFETY: fresh payload-object cell with a map header.
     unsafe {
         init_payload(p, inner);

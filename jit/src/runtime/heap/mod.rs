@@ -6,7 +6,8 @@
 //! Every object starts with a header word: kind in bits 0..8, then the mark
 //! bit, `REFS` (elements / values / box content are references),
 //! `KEY_STR` (map keys are strings), `STATIC` (outside the collected heap)
-//! and `LARGE` (individually allocated). A free cell's header is 0.
+//! and `LARGE` (individually allocated). Small objects are marked in their
+//! block's mark bitmap, large ones with the header's mark bit.
 //!
 //! | kind | layout (words) |
 //! |---|---|
@@ -22,9 +23,10 @@
 //! # Allocation
 //!
 //! [`alloc`]: size classes of 16-byte granules up to 2 KiB in 64 KiB
-//! blocks with free lists; a [`Mutator`] per thread pops cells from its own
-//! free lists without locking and refills a whole block's free list at a
-//! time under the heap lock; larger objects are allocated individually.
+//! aligned blocks, each with a mark bitmap; a [`Mutator`] per thread owns
+//! one block per class at a time and bump-allocates through its runs of
+//! free cells without locking, taking a new block under the heap lock when
+//! one is exhausted; larger objects are allocated individually.
 //! Allocation never collects: past the threshold it sets
 //! [`Heap::gc_requested`] (and calls the request hook) so that the runtime
 //! collects at the next safe point. The heap limit gives `out of memory`.
@@ -32,10 +34,12 @@
 //! # Collection
 //!
 //! [`Heap::collect`] (only while every mutator is stopped at a safe point):
-//! mark from the roots the caller enumerates plus pinned words, with an
-//! explicit stack; sweep every block and large object, freeing unmarked
-//! cells into the free lists and dropping map/channel/task payloads;
-//! surplus empty blocks go back to the OS. Non-moving.
+//! clear the mark bitmaps, mark from the roots the caller enumerates plus
+//! pinned words, with an explicit stack; sweep without touching dead
+//! cells: count marks per block (unmarked cells are free for the next
+//! allocation round), drop the payloads of dead map/channel/task objects,
+//! free dead large objects, return surplus empty blocks to the OS.
+//! Non-moving.
 //!
 //! # Races
 //!

@@ -19,7 +19,7 @@ use super::structs::StructLayout;
 
 // ---- header word ----------------------------------------------------------
 
-/// Header kind of a free cell (the whole header word is 0).
+/// Never a live object's kind (fresh block memory reads as 0).
 pub const KIND_FREE: u64 = 0;
 /// `str`: header, byte length, bytes.
 pub const KIND_STR: u64 = 1;
@@ -40,7 +40,7 @@ pub const KIND_TASK: u64 = 8;
 
 /// Bits 0..8 of the header: the kind.
 pub const HDR_KIND_MASK: u64 = 0xff;
-/// Mark bit (set during marking, cleared by the sweep).
+/// Mark bit of large objects (small objects use their block's bitmap).
 pub const HDR_MARK: u64 = 1 << 8;
 /// Elements / values / box content are heap references (traced).
 pub const HDR_REFS: u64 = 1 << 9;
@@ -194,7 +194,7 @@ pub fn empty_buffer() -> Buffer {
 /// Read the header word of the object at `p`.
 ///
 /// # Safety
-/// `p` must point to a live heap object or a free cell of the heap.
+/// `p` must point to a heap object (live, or dead but not yet reused).
 #[inline]
 pub(crate) unsafe fn header(p: NonNull<u64>) -> u64 {
     // SAFETY: per the contract, `p` points to an object's first word.
@@ -519,18 +519,33 @@ impl Struct {
         self.slot(i).store(v, Ordering::Relaxed)
     }
 
-    /// Initialise a fresh instance with all fields 0.
+    /// Initialise a fresh instance with `fields` (all 0 when `None`).
     ///
     /// # Safety
     /// `p` must be a fresh allocation of `struct_size(layout.len())` bytes
-    /// with its header written; `layout` must be registered with the heap.
-    pub(crate) unsafe fn init(p: NonNull<u64>, layout: &StructLayout) -> Struct {
+    /// with its header written; `layout` must be registered with the heap;
+    /// `fields`, when given, has `layout.len()` words.
+    pub(crate) unsafe fn init(
+        p: NonNull<u64>,
+        layout: &StructLayout,
+        fields: Option<&[u64]>,
+    ) -> Struct {
         // SAFETY: fresh cell of the right size.
         unsafe {
             let o = p.cast::<StructObj>().as_ptr();
             std::ptr::addr_of_mut!((*o).layout).write(layout);
             let f = (o as *mut u64).add(2);
-            std::ptr::write_bytes(f, 0, layout.len());
+            match fields {
+                Some(values) => {
+                    debug_assert_eq!(values.len(), layout.len());
+                    std::ptr::copy_nonoverlapping(
+                        values.as_ptr(),
+                        f,
+                        layout.len().min(values.len()),
+                    )
+                }
+                None => std::ptr::write_bytes(f, 0, layout.len()),
+            }
         }
         Struct(p.cast())
     }

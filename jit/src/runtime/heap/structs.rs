@@ -116,13 +116,7 @@ impl StructLayout {
 /// Allocate an instance of `layout` with every field 0 (the caller stores
 /// the fields before the next safe point).
 pub fn struct_alloc(m: &mut Mutator, layout: &Arc<StructLayout>) -> Result<Struct, RuntimeError> {
-    if !layout.is_registered() {
-        m.heap().register_layout(layout);
-    }
-    let p = m.alloc_raw(layout.instance_size(), KIND_STRUCT)?;
-    // SAFETY: fresh cell of `instance_size()` bytes, header written, layout
-    // registered.
-    Ok(unsafe { Struct::init(p, layout) })
+    alloc_init(m, layout, None)
 }
 
 /// Allocate an instance and set its fields (in declared order).
@@ -132,11 +126,22 @@ pub fn struct_new(
     fields: &[u64],
 ) -> Result<Struct, RuntimeError> {
     assert_eq!(fields.len(), layout.len(), "field count");
-    let s = struct_alloc(m, layout)?;
-    for (i, &v) in fields.iter().enumerate() {
-        s.set(i, v);
+    alloc_init(m, layout, Some(fields))
+}
+
+#[inline]
+fn alloc_init(
+    m: &mut Mutator,
+    layout: &Arc<StructLayout>,
+    fields: Option<&[u64]>,
+) -> Result<Struct, RuntimeError> {
+    if !layout.is_registered() {
+        m.heap().register_layout(layout);
     }
-    Ok(s)
+    let p = m.alloc_raw(layout.instance_size(), KIND_STRUCT)?;
+    // SAFETY: fresh cell of `instance_size()` bytes, header written, layout
+    // registered, `fields` checked by the caller.
+    Ok(unsafe { Struct::init(p, layout, fields) })
 }
 
 /// Read field `i`.

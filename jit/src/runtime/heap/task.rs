@@ -11,6 +11,7 @@ use super::RuntimeError;
 /// A new task handle owning `payload`.
 pub fn task_new(m: &mut Mutator, payload: TaskPayload) -> Result<Task, RuntimeError> {
     let p = m.alloc_raw(PAYLOAD_OBJ_SIZE, KIND_TASK)?;
+    m.register_finalizable(p);
     // SAFETY: fresh payload-object cell with a task header.
     unsafe {
         init_payload(p, payload);
