@@ -626,3 +626,44 @@ fn bench_binary_trees() {
         st.peak_footprint >> 20
     );
 }
+
+/// 10 GB of short-lived strings (cell bytes), collecting whenever asked;
+/// prints the heap's peak footprint and the process's peak RSS.
+/// `cargo test --release -p ember-jit --lib bench_short_strings -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_short_strings() {
+    let start = std::time::Instant::now();
+    let heap = Heap::new();
+    let m = &mut heap.mutator();
+    let mut total: u64 = 0;
+    let mut i = 0i64;
+    let mut last = 0u64;
+    while total < 10 << 30 {
+        let s = str_from_int(m, i).unwrap();
+        let t = str_concat(m, s, s).unwrap();
+        last = t.word();
+        total += 64;
+        if heap.gc_requested() {
+            collect(&heap, &[last]);
+        }
+        i += 1;
+    }
+    let st = heap.stats();
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    println!(
+        "{:?}: {} strings, {} collections, total pause {:?}, peak footprint {} MB, {hwm} ({last:#x})",
+        start.elapsed(),
+        2 * i,
+        st.collections,
+        st.total_pause,
+        st.peak_footprint >> 20
+    );
+}
