@@ -287,7 +287,9 @@ impl Shared {
 fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
     let limit = builtins::current_stack_limit();
     let mut ctx = ThreadCtx::new(limit, Arc::as_ptr(shared) as usize);
-    ctx.mutator = Some(shared.heap.mutator());
+    let m = shared.heap.mutator();
+    ctx.alloc_cache = m.cache_ptr() as usize;
+    ctx.mutator = Some(m);
     shared.register_ctx(&ctx);
     ctx
 }
@@ -733,6 +735,7 @@ impl Engine {
                 name: s.name.clone(),
                 fields,
                 desc: &*boxed as *const Arc<heap::StructLayout> as u64,
+                layout_ptr: Arc::as_ptr(&boxed) as u64,
             });
             self.defs.structs.insert(
                 s.name.clone(),
@@ -916,6 +919,7 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
                         name: s.name.clone(),
                         fields,
                         desc: 0x6000,
+                        layout_ptr: 0x6100,
                     }),
                 )
             })

@@ -14,8 +14,13 @@ use ember_lang::types::Type;
 use super::function::{trusted, FnTranslator};
 use super::{clif_type, err, is_gc_ref, optional_is_boxed, Result};
 use crate::runtime::builtins::{RaiseCode, RtFn};
+use crate::runtime::ctx::OFFSET_ALLOC_CACHE;
+use crate::runtime::heap::alloc::{
+    size_class, CACHE_CURSOR_OFFSET, CACHE_LIMIT_OFFSET, CLASS_SIZES, MAX_SMALL,
+};
 use crate::runtime::heap::object::{
-    ARRAY_BUF_OFFSET, BOX_VALUE_OFFSET, BUFFER_DATA_OFFSET, BUFFER_LEN_OFFSET,
+    struct_size, ARRAY_BUF_OFFSET, BOX_SIZE, BOX_VALUE_OFFSET, BUFFER_DATA_OFFSET,
+    BUFFER_LEN_OFFSET, HDR_REFS, KIND_BOX, KIND_STRUCT, STRUCT_LAYOUT_OFFSET,
 };
 
 /// Key kinds passed to `map_new`.
@@ -43,6 +48,50 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         Some(self.root(v, ty))
     }
 
+    /// Allocate a small object of `size` bytes with `header` inline: bump
+    /// the thread cache's cursor for the size class (RUNTIME heap contract),
+    /// or call `slow` (a runtime allocation) when the run is exhausted.
+    /// The caller initialises every word before the next safe point.
+    fn inline_alloc(
+        &mut self,
+        size: usize,
+        header: u64,
+        ty: &Type,
+        slow: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        debug_assert!(size <= MAX_SMALL);
+        let class = size_class(size);
+        let cursor_off = CACHE_CURSOR_OFFSET + 8 * class as i32;
+        let limit_off = CACHE_LIMIT_OFFSET + 8 * class as i32;
+        let cache = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), self.ctx, OFFSET_ALLOC_CACHE);
+        let cur = self.b.ins().load(types::I64, trusted(), cache, cursor_off);
+        let next = self.b.ins().iadd_imm_s(cur, CLASS_SIZES[class] as i64);
+        let limit = self.b.ins().load(types::I64, trusted(), cache, limit_off);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, next, limit);
+        let fast = self.b.create_block();
+        let slow_b = self.b.create_block();
+        let merge = self.b.create_block();
+        let obj = self.b.append_block_param(merge, types::I64);
+        self.b.ins().brif(over, slow_b, &[], fast, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        self.b.ins().store(trusted(), next, cache, cursor_off);
+        let h = self.b.ins().iconst(types::I64, header as i64);
+        self.b.ins().store(trusted(), h, cur, 0);
+        self.b.ins().jump(merge, &[cur.into()]);
+        self.b.set_cold_block(slow_b);
+        self.b.switch_to_block(slow_b);
+        self.b.seal_block(slow_b);
+        let v = slow(self);
+        self.b.ins().jump(merge, &[v.into()]);
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        self.root(obj, ty)
+    }
+
     /// `Some(x)`: the value itself, or a box holding it.
     pub fn translate_some(&mut self, inner: &TExpr, span: Span) -> Result<Option<Value>> {
         let v = self.expr(inner)?;
@@ -52,15 +101,16 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let v = self.value_or_zero(v, &inner.ty);
         self.at(span);
         let w = self.as_word(v);
-        let refs = self
-            .b
-            .ins()
-            .iconst(types::I8, i64::from(is_gc_ref(&inner.ty)));
-        Ok(Some(self.call_rt_ty(
-            RtFn::BoxNew,
-            &[w, refs],
-            &Type::optional(inner.ty.clone()),
-        )))
+        let refs = is_gc_ref(&inner.ty);
+        let header = KIND_BOX | if refs { HDR_REFS } else { 0 };
+        let ty = Type::optional(inner.ty.clone());
+        let obj = self.inline_alloc(BOX_SIZE, header, &ty, |t| {
+            let r = t.b.ins().iconst(types::I8, i64::from(refs));
+            t.call_rt(RtFn::BoxNew, &[w, r]).expect("returns")
+        });
+        // (The slow path already stored it; storing again is harmless.)
+        self.b.ins().store(trusted(), w, obj, BOX_VALUE_OFFSET);
+        Ok(Some(obj))
     }
 
     /// The `T` inside a present `T?` (`opt != 0`).
@@ -352,15 +402,33 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             vals.push((f, v, &e.ty));
         }
         self.at(span);
-        let desc = self.b.ins().iconst(types::I64, layout.desc as i64);
         let ty = Type::strukt(name);
-        let obj = self.call_rt_ty(RtFn::StructNew, &[desc], &ty);
-        for (f, v, t) in vals {
+        let size = struct_size(layout.fields.len());
+        let desc = layout.desc;
+        let obj = if size <= MAX_SMALL {
+            let obj = self.inline_alloc(size, KIND_STRUCT, &ty, |t| {
+                let d = t.b.ins().iconst(types::I64, desc as i64);
+                t.call_rt(RtFn::StructNew, &[d]).expect("returns")
+            });
+            let lp = self.b.ins().iconst(types::I64, layout.layout_ptr as i64);
+            self.b.ins().store(trusted(), lp, obj, STRUCT_LAYOUT_OFFSET);
+            // Words of `()` fields (no value) must still be initialised.
+            let zero = self.b.ins().iconst(types::I64, 0);
+            for (_, t, off) in &layout.fields {
+                if clif_type(t).is_none() {
+                    self.b.ins().store(trusted(), zero, obj, *off);
+                }
+            }
+            obj
+        } else {
+            let d = self.b.ins().iconst(types::I64, desc as i64);
+            self.call_rt_ty(RtFn::StructNew, &[d], &ty)
+        };
+        for (f, v, _) in vals {
             let Some((_, off)) = layout.field(f) else {
                 return err(format!("internal error: no field {name}.{f}"));
             };
             if let Some(v) = v {
-                let _ = t;
                 let w = self.as_word(v);
                 self.b.ins().store(trusted(), w, obj, off);
             }

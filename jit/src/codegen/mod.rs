@@ -74,6 +74,9 @@ pub struct StructLayout {
     /// Address of the heap's type descriptor for instances (passed to the
     /// allocation function).
     pub desc: u64,
+    /// The `StructLayout` pointer stored in every instance (inlined
+    /// allocation writes it).
+    pub layout_ptr: u64,
 }
 
 impl StructLayout {

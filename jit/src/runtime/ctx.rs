@@ -26,6 +26,8 @@ pub const OFFSET_PENDING_ERROR: i32 = 32;
 pub const OFFSET_ENTRY_FP: i32 = 40;
 /// Offset of [`ThreadCtx::entry_target`].
 pub const OFFSET_ENTRY_TARGET: i32 = 48;
+/// Offset of [`ThreadCtx::alloc_cache`].
+pub const OFFSET_ALLOC_CACHE: i32 = 56;
 /// Offset of [`ThreadCtx::jmp_buf`] (used by `runtime::unwind`).
 pub const OFFSET_JMP_BUF: i32 = 64;
 
@@ -53,7 +55,9 @@ pub struct ThreadCtx {
     /// Slot address the entry wrapper calls through (set before
     /// `ember_enter`).
     pub entry_target: usize,
-    _reserved: usize,
+    /// This thread's heap allocation cache (`Mutator::cache_ptr`), for
+    /// inlined allocation.
+    pub alloc_cache: usize,
     /// Jump buffer of the innermost `ember_enter` (layout owned by
     /// `runtime::unwind`; word 0 is the entry FP where Ember stack walks
     /// stop).
@@ -88,6 +92,7 @@ const _: () = {
     assert!(std::mem::offset_of!(ThreadCtx, pending_error) == OFFSET_PENDING_ERROR as usize);
     assert!(std::mem::offset_of!(ThreadCtx, entry_fp) == OFFSET_ENTRY_FP as usize);
     assert!(std::mem::offset_of!(ThreadCtx, entry_target) == OFFSET_ENTRY_TARGET as usize);
+    assert!(std::mem::offset_of!(ThreadCtx, alloc_cache) == OFFSET_ALLOC_CACHE as usize);
     assert!(std::mem::offset_of!(ThreadCtx, jmp_buf) == OFFSET_JMP_BUF as usize);
 };
 
@@ -103,7 +108,7 @@ impl ThreadCtx {
             pending_error: 0,
             entry_fp: 0,
             entry_target: 0,
-            _reserved: 0,
+            alloc_cache: 0,
             jmp_buf: [0; JMP_BUF_WORDS],
             real_stack_limit: stack_limit,
             requests: AtomicUsize::new(0),
