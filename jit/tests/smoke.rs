@@ -150,3 +150,15 @@ fn fresh_slots_hold_the_undefined_stub() {
     assert_ne!(stub, 0);
     assert_eq!(e.shared().slots.get(slot), stub);
 }
+
+#[test]
+#[ignore]
+fn run_file_from_env() {
+    let path = std::env::var("EMBER_FILE").unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut e = Engine::new().unwrap();
+    match e.run_source(&path, &text) {
+        Ok(_) => {}
+        Err(err) => println!("!! {err}"),
+    }
+}

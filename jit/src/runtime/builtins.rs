@@ -550,21 +550,44 @@ fn format_value(ctx: *mut ThreadCtx, w: i64, desc: i64) -> String {
     sh.format_value(w as u64, desc_type(desc))
 }
 
+/// Append the text form of `w` to `out`: scalars and strings directly,
+/// everything else through the general formatter.
+fn append_value(ctx: *mut ThreadCtx, out: &mut String, w: i64, desc: i64) {
+    use std::fmt::Write;
+    match desc_type(desc) {
+        Type::Int => {
+            let _ = write!(out, "{w}");
+        }
+        Type::Str => out.push_str(s(w).as_str()),
+        Type::Bool => out.push_str(if w != 0 { "true" } else { "false" }),
+        _ => out.push_str(&format_value(ctx, w, desc)),
+    }
+}
+
 extern "C" fn rt_print(ctx: *mut ThreadCtx, w: i64, desc: i64) {
-    let text = format_value(ctx, w, desc);
+    let mut text = String::new();
+    append_value(ctx, &mut text, w, desc);
     shared(tc(ctx)).write_output(text.as_bytes());
 }
 
 extern "C" fn rt_println(ctx: *mut ThreadCtx, w: i64, desc: i64) {
-    let mut text = format_value(ctx, w, desc);
+    let mut text = String::new();
+    append_value(ctx, &mut text, w, desc);
     text.push('\n');
     shared(tc(ctx)).write_output(text.as_bytes());
 }
 
 extern "C" fn rt_to_str(ctx: *mut ThreadCtx, w: i64, desc: i64) -> i64 {
-    let text = format_value(ctx, w, desc);
-    let r = heap::str_new(mutator(tc(ctx)), &text).map(|x| x.word() as i64);
-    ok(ctx, r, 0)
+    let r = match desc_type(desc) {
+        // `str` values are immutable: `str(s)` is `s`.
+        Type::Str => return w,
+        Type::Int => heap::str_from_int(mutator(tc(ctx)), w),
+        _ => {
+            let text = format_value(ctx, w, desc);
+            heap::str_new(mutator(tc(ctx)), &text)
+        }
+    };
+    ok(ctx, r.map(|x| x.word() as i64), 0)
 }
 
 // ---- channels and threads -----------------------------------------------------------------
