@@ -354,6 +354,9 @@ struct StructEntry {
 struct Defs {
     functions: HashMap<String, FnEntry>,
     structs: HashMap<String, StructEntry>,
+    /// Replaced struct entries: code compiled against them may still run
+    /// and embeds their addresses, so they live as long as the engine.
+    retired_structs: Vec<StructEntry>,
     globals: HashMap<String, GlobalRef>,
     rt_slots: HashMap<RtFn, u64>,
     hosts: HashMap<String, (u64, Arc<FnType>)>,
@@ -580,7 +583,33 @@ impl Engine {
     /// [`Engine::format_value`]).
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<Option<(u64, Type)>, Error> {
         let file = self.add_source(name, text);
-        let program = match ember_lang::check_file(file, text, &self.env) {
+        let checked = ember_lang::check_file(file, text, &self.env);
+        self.run_checked(file, checked)
+    }
+
+    /// Check and run one REPL entry (items and statements, and a final
+    /// expression whose value is returned for echoing). Stack traces name
+    /// the file `name` (`<repl>` in the REPL).
+    pub fn run_entry(&mut self, name: &str, text: &str) -> Result<Option<(u64, Type)>, Error> {
+        let file = self.add_source(name, text);
+        let (module, mut errors) = ember_lang::parse_entry(file, text);
+        let checked = match ember_lang::check_module(&module, &self.env) {
+            Ok(p) if errors.is_empty() => Ok(p),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        };
+        self.run_checked(file, checked)
+    }
+
+    fn run_checked(
+        &mut self,
+        file: FileId,
+        checked: Result<Program, Vec<Diagnostic>>,
+    ) -> Result<Option<(u64, Type)>, Error> {
+        let program = match checked {
             Ok(p) => p,
             Err(mut diagnostics) => {
                 if diagnostics.is_empty() {
@@ -737,7 +766,7 @@ impl Engine {
                 desc: &*boxed as *const Arc<heap::StructLayout> as u64,
                 layout_ptr: Arc::as_ptr(&boxed) as u64,
             });
-            self.defs.structs.insert(
+            let old = self.defs.structs.insert(
                 s.name.clone(),
                 StructEntry {
                     _def: s.clone(),
@@ -745,6 +774,7 @@ impl Engine {
                     _heap_layout: boxed,
                 },
             );
+            self.defs.retired_structs.extend(old);
             self.env.structs.insert(s.name.clone(), s.clone());
         }
         for g in &program.globals {

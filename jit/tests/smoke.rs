@@ -162,3 +162,27 @@ fn run_file_from_env() {
         Err(err) => println!("!! {err}"),
     }
 }
+
+#[test]
+fn definitions_persist_across_runs() {
+    let mut e = Engine::new().unwrap();
+    e.capture_output(true);
+    e.run_source(
+        "a.em",
+        "struct P { x: int }\nfn mk(x: int) -> P { P { x: x } }\nlet mut total = 1;",
+    )
+    .unwrap();
+    e.run_source("b.em", "total += mk(41).x;\nprintln(total);")
+        .unwrap();
+    // Redefine the struct and the function: new instances use the new layout.
+    e.run_source(
+        "c.em",
+        "struct P { y: str, x: int }\nfn mk(x: int) -> P { P { y: \"y\", x: x } }\nprintln(mk(2));",
+    )
+    .unwrap();
+    let r = e.run_source("d.em", "println(total + mk(1).x);").unwrap();
+    assert!(r.is_none());
+    assert_eq!(e.take_output(), "42\nP { y: \"y\", x: 2 }\n43\n");
+    let r = e.run_entry("<repl>", "total * 2").unwrap().unwrap();
+    assert_eq!(e.format_value(r.0, &r.1, true), "84");
+}
