@@ -501,12 +501,17 @@ impl Resolver for Res<'_> {
 impl Engine {
     /// An engine for the host machine.
     pub fn new() -> Result<Engine, Error> {
+        Engine::with_heap_config(heap::HeapConfig::default())
+    }
+
+    /// An engine whose heap uses `config` (limit, collection threshold).
+    pub fn with_heap_config(config: heap::HeapConfig) -> Result<Engine, Error> {
         let isa = codegen::host_isa()?;
         let code = CodeMemory::new().map_err(|e| Error::Internal(e.to_string()))?;
         let shared = Arc::new(Shared {
             registry: RwLock::new(Registry::default()),
             sources: RwLock::new(SourceMap::new()),
-            heap: Heap::new(),
+            heap: Heap::with_config(config),
             slots: SlotTable::new(),
             code: Mutex::new(code),
             globals: RwLock::new(Vec::new()),

@@ -29,9 +29,12 @@ fn programs() -> Vec<PathBuf> {
 
 /// Run a file; its output, with a runtime error appended as `!! error`.
 fn run_file(path: &Path) -> String {
+    run_file_with(path, Engine::new().expect("engine"))
+}
+
+fn run_file_with(path: &Path, mut e: Engine) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
-    let mut e = Engine::new().expect("engine");
     e.capture_output(true);
     let r = e.run_source(&name, &text);
     let errors = e.wait_threads();
@@ -49,6 +52,24 @@ fn run_file(path: &Path) -> String {
 
 #[test]
 fn programs_print_expected_output() {
+    check_all(&|p| run_file(p));
+}
+
+/// The same with a collection requested every 16 KiB of allocation, so
+/// that stack maps are exercised at many call sites.
+#[test]
+fn programs_survive_frequent_collections() {
+    check_all(&|p| {
+        let config = ember_jit::runtime::heap::HeapConfig {
+            min_threshold: 16 << 10,
+            growth: 0.0,
+            ..Default::default()
+        };
+        run_file_with(p, Engine::with_heap_config(config).expect("engine"))
+    });
+}
+
+fn check_all(run: &(dyn Fn(&Path) -> String + std::panic::RefUnwindSafe)) {
     let filter = std::env::var("EMBER_FILTER").unwrap_or_default();
     let mut failures = Vec::new();
     let mut ran = 0;
@@ -61,8 +82,8 @@ fn programs_print_expected_output() {
             continue;
         }
         ran += 1;
-        let got = std::panic::catch_unwind(|| run_file(&p))
-            .unwrap_or_else(|_| "!! panicked\n".to_string());
+        let got =
+            std::panic::catch_unwind(|| run(&p)).unwrap_or_else(|_| "!! panicked\n".to_string());
         if got != want {
             // First differing line, to keep the report short.
             let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());

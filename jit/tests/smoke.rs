@@ -186,3 +186,41 @@ fn definitions_persist_across_runs() {
     let r = e.run_entry("<repl>", "total * 2").unwrap().unwrap();
     assert_eq!(e.format_value(r.0, &r.1, true), "84");
 }
+
+#[test]
+fn frequent_collections_keep_live_data() {
+    let config = ember_jit::runtime::heap::HeapConfig {
+        min_threshold: 16 << 10,
+        growth: 0.0,
+        ..Default::default()
+    };
+    let mut e = Engine::with_heap_config(config).unwrap();
+    e.capture_output(true);
+    let src = r#"
+struct Node { left: Node?, right: Node?, name: str }
+fn make(d: int) -> Node {
+    if d == 0 { Node { left: none, right: none, name: str(d) } }
+    else { Node { left: make(d - 1), right: make(d - 1), name: "n" + str(d) } }
+}
+fn count(t: Node) -> int {
+    let mut n = len(t.name);
+    if let l = t.left { n += count(l); }
+    if let r = t.right { n += count(r); }
+    n
+}
+let keep = make(10);
+let m: map[str, [str]] = map();
+for i in 0..2000 {
+    let k = "k" + str(i % 37);
+    if !has(m, k) { m[k] = []; }
+    m[k].push(str(i) + "x");
+    let tmp = make(4);
+}
+println(count(keep));
+println(len(m["k5"]));
+println(m["k5"][3]);
+"#;
+    e.run_source("stress.em", src).unwrap();
+    assert_eq!(e.take_output(), "3071\n54\n116x\n");
+    assert!(e.shared().heap.stats().collections > 10);
+}
