@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
@@ -34,7 +34,7 @@ use crate::codegen::{
     StructLayout,
 };
 use crate::runtime::builtins::{self, RtFn};
-use crate::runtime::ctx::ThreadCtx;
+use crate::runtime::ctx::{ThreadCtx, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING};
 use crate::runtime::errors::EmberError;
 use crate::runtime::heap::{self, Heap};
 use crate::runtime::unwind;
@@ -88,8 +88,9 @@ pub struct Shared {
     globals: RwLock<Vec<GlobalCell>>,
     /// `clock()` counts from here.
     pub epoch: Instant,
-    /// Spawned threads still running Ember code (collection waits for 0).
-    pub running_threads: AtomicUsize,
+    /// True while a stop-the-world collection runs.
+    stw: Mutex<bool>,
+    stw_cv: parking_lot::Condvar,
     tasks: Mutex<Vec<Arc<TaskState>>>,
     this: OnceLock<Weak<Shared>>,
     /// When set, `print`/`println` append here instead of writing to
@@ -131,13 +132,57 @@ impl Shared {
         }
     }
 
-    /// A safe point was requested on thread `t` (poll slow path). Until
-    /// stop-the-world lands, collection waits until no spawned thread runs
-    /// (the last one to finish re-requests it).
-    pub fn safepoint(&self, t: &mut ThreadCtx) {
-        if self.heap.gc_requested() && self.running_threads.load(Ordering::SeqCst) == 0 {
-            builtins::collect_garbage(t);
+    /// Enter the running state (waiting out a collection in progress).
+    pub fn resume(&self, t: &ThreadCtx) {
+        let mut g = self.stw.lock();
+        while *g {
+            self.stw_cv.wait(&mut g);
         }
+        t.state.store(STATE_RUNNING, Ordering::SeqCst);
+    }
+
+    /// Leave the running state (`STATE_PARKED` or `STATE_OUTSIDE`).
+    pub fn pause(&self, t: &ThreadCtx, state: usize) {
+        let _g = self.stw.lock();
+        t.state.store(state, Ordering::SeqCst);
+        self.stw_cv.notify_all();
+    }
+
+    /// A safe point was requested on thread `t` (poll slow path). If the
+    /// heap asked for a collection, stop the world: the first thread here
+    /// requests a safe point from every other thread, waits until none is
+    /// running Ember code, collects with every stopped thread's frames as
+    /// roots, and lets them all go on.
+    pub fn safepoint(&self, t: &mut ThreadCtx) {
+        if !self.heap.gc_requested() {
+            return;
+        }
+        let mut g = self.stw.lock();
+        t.state.store(STATE_PARKED, Ordering::SeqCst);
+        self.stw_cv.notify_all();
+        if *g || !self.heap.gc_requested() {
+            // Another thread collects (or just did).
+            while *g {
+                self.stw_cv.wait(&mut g);
+            }
+            t.state.store(STATE_RUNNING, Ordering::SeqCst);
+            return;
+        }
+        *g = true;
+        drop(g);
+        builtins::request_all(self, crate::runtime::ctx::REQUEST_SAFEPOINT);
+        let me = t as *const ThreadCtx as usize;
+        let mut g = self.stw.lock();
+        while !builtins::all_stopped(self, me) {
+            self.stw_cv
+                .wait_for(&mut g, std::time::Duration::from_millis(1));
+        }
+        drop(g);
+        builtins::collect_garbage(self);
+        let mut g = self.stw.lock();
+        *g = false;
+        t.state.store(STATE_RUNNING, Ordering::SeqCst);
+        self.stw_cv.notify_all();
     }
 
     fn register_ctx(&self, ctx: &ThreadCtx) {
@@ -149,16 +194,20 @@ impl Shared {
         self.contexts.lock().retain(|&c| c != a);
     }
 
-    /// Run `f` while the thread is parked in a blocking call.
-    pub fn parked<R>(&self, _t: &mut ThreadCtx, f: impl FnOnce() -> R) -> R {
-        f()
+    /// Run `f` while the thread is parked in a blocking call (collections
+    /// may run meanwhile; `f` must not touch the heap).
+    pub fn parked<R>(&self, t: &mut ThreadCtx, f: impl FnOnce() -> R) -> R {
+        self.pause(t, STATE_PARKED);
+        let r = f();
+        self.resume(t);
+        r
     }
 
     /// Like [`Shared::parked`] with `root` kept alive; returns whether the
     /// thread was interrupted meanwhile.
     pub fn parked_with_root(&self, t: &mut ThreadCtx, root: u64, f: impl FnOnce()) -> bool {
         self.heap.pin(root);
-        f();
+        self.parked(t, f);
         self.heap.unpin(root);
         t.requests.load(Ordering::SeqCst) & crate::runtime::ctx::REQUEST_INTERRUPT != 0
     }
@@ -215,7 +264,6 @@ impl Shared {
         for &r in &roots {
             self.heap.pin(r);
         }
-        self.running_threads.fetch_add(1, Ordering::SeqCst);
         let state = Arc::new(TaskState::default());
         let st2 = state.clone();
         let handle = std::thread::Builder::new()
@@ -229,10 +277,6 @@ impl Shared {
                 for &w in &roots {
                     me.heap.unpin(w);
                 }
-                if me.running_threads.fetch_sub(1, Ordering::SeqCst) == 1 && me.heap.gc_requested()
-                {
-                    builtins::request_all(&me, crate::runtime::ctx::REQUEST_SAFEPOINT);
-                }
                 r
             })
             .map_err(|e| heap::RuntimeError::new(format!("spawn failed: {e}")))?;
@@ -244,12 +288,12 @@ impl Shared {
     }
 
     /// `join(task)`: wait for the thread; its runtime error, if any.
-    pub fn join(&self, _t: &mut ThreadCtx, task: u64) -> Result<(), EmberError> {
+    pub fn join(&self, t: &mut ThreadCtx, task: u64) -> Result<(), EmberError> {
         let state = builtins::task_state(task);
         state.joined.store(true, Ordering::SeqCst);
         let handle = state.handle.lock().take();
         match handle {
-            Some(h) => match h.join() {
+            Some(h) => match self.parked(t, || h.join()) {
                 Ok(r) => r,
                 Err(_) => Err(EmberError::new("thread panicked")),
             },
@@ -297,6 +341,24 @@ fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
 /// Call the function in slot `slot` through entry wrapper `wrapper` with
 /// argument words `args`; its result word.
 fn enter(
+    ctx: &mut ThreadCtx,
+    slot: usize,
+    wrapper: usize,
+    args: &[u64],
+) -> Result<u64, EmberError> {
+    let sh = builtins::shared(ctx);
+    let outer = ctx.state.load(Ordering::SeqCst);
+    if outer != STATE_RUNNING {
+        sh.resume(ctx);
+    }
+    let r = enter_running(ctx, slot, wrapper, args);
+    if outer != STATE_RUNNING {
+        sh.pause(ctx, outer);
+    }
+    r
+}
+
+fn enter_running(
     ctx: &mut ThreadCtx,
     slot: usize,
     wrapper: usize,
@@ -516,7 +578,8 @@ impl Engine {
             code: Mutex::new(code),
             globals: RwLock::new(Vec::new()),
             epoch: Instant::now(),
-            running_threads: AtomicUsize::new(0),
+            stw: Mutex::new(false),
+            stw_cv: parking_lot::Condvar::new(),
             tasks: Mutex::new(Vec::new()),
             this: OnceLock::new(),
             output: Mutex::new(None),
@@ -639,6 +702,14 @@ impl Engine {
     /// Define every struct, global and function of `program`, then run its
     /// `<main>`. Returns `<main>`'s value (REPL echo), if it has one.
     pub fn run_program(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
+        // Compiling allocates (string literals): no collection meanwhile.
+        self.shared.resume(&self.ctx);
+        let r = self.run_program_running(program);
+        self.shared.pause(&self.ctx, STATE_OUTSIDE);
+        r
+    }
+
+    fn run_program_running(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
         self.define(program)?;
         let main = &program.main;
         let compiled = self.compile_fn(main)?;

@@ -224,3 +224,41 @@ println(m["k5"][3]);
     assert_eq!(e.take_output(), "3071\n54\n116x\n");
     assert!(e.shared().heap.stats().collections > 10);
 }
+
+#[test]
+fn threads_allocate_while_collections_stop_the_world() {
+    let config = ember_jit::runtime::heap::HeapConfig {
+        min_threshold: 32 << 10,
+        growth: 0.0,
+        ..Default::default()
+    };
+    let mut e = Engine::with_heap_config(config).unwrap();
+    e.capture_output(true);
+    let src = r#"
+fn work(id: int, n: int, out: chan[str]) {
+    let mut keep: [str] = [];
+    for i in 0..n {
+        let s = "w" + str(id) + "-" + str(i);
+        if i % 100 == 0 { keep.push(s); }
+    }
+    out.send(str(id) + ":" + str(len(keep)) + ":" + keep[len(keep) - 1]);
+}
+let c: chan[str] = chan();
+let tasks: [task] = [];
+for id in 0..3 { tasks.push(spawn work(id, 60000, c)); }
+let mut got: [str] = [];
+for i in 0..3 { got.push(recv(c)); }
+for t in tasks { join(t); }
+let mut total = 0;
+for s in got { total += len(s); }
+println(total);
+"#;
+    e.run_source("threads.em", src).unwrap();
+    // "0:600:w0-59900" is 14 bytes, three of them.
+    assert_eq!(e.take_output(), "42\n");
+    assert!(
+        e.shared().heap.stats().collections > 3,
+        "{:?}",
+        e.shared().heap.stats()
+    );
+}

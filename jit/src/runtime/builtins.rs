@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use ember_lang::types::Type;
 
-use super::ctx::{ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT};
+use std::sync::atomic::Ordering;
+
+use super::ctx::{ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT, STATE_PARKED, STATE_RUNNING};
 use super::errors::{EmberError, Frame};
 use super::heap::{self, Mutator, RuntimeError};
 use super::stack;
@@ -655,32 +657,58 @@ extern "C" fn rt_join_task(ctx: *mut ThreadCtx, task: i64) {
 
 // ---- engine support ------------------------------------------------------------------------
 
-/// Collect garbage with thread `t`'s Ember frames (stack maps at the call
-/// sites found by the walk from its last exit), the globals and the pinned
-/// words as roots. Only call when no other thread runs Ember code.
-pub fn collect_garbage(t: &mut ThreadCtx) {
-    let sh = shared(t);
-    let frames = walk_frames(t);
-    let registry = sh.registry.read();
+/// Is every registered thread other than `me` stopped (not running Ember
+/// code)?
+pub fn all_stopped(sh: &Shared, me: usize) -> bool {
+    let contexts = sh.contexts.lock();
+    contexts.iter().all(|&c| {
+        // SAFETY: registered contexts are live (see `request_all`); only
+        // an atomic is read.
+        c == me
+            || unsafe { &*(c as *const ThreadCtx) }
+                .state
+                .load(Ordering::SeqCst)
+                != STATE_RUNNING
+    })
+}
+
+/// Collect garbage with every parked thread's Ember frames (stack maps at
+/// the call sites found by the walk from its last exit), the globals and
+/// the pinned words as roots. Only call while the world is stopped: no
+/// registered thread is in `STATE_RUNNING` except the caller, which is
+/// parked at a safe point.
+pub fn collect_garbage(sh: &Shared) {
     let mut stack_roots = Vec::new();
-    for (pc, sp, _) in frames {
-        let Some((info, off)) = registry.lookup(pc) else {
-            continue;
-        };
-        let Some(map) = info.stack_map(off) else {
-            continue;
-        };
-        for &o in &map.offsets {
-            // SAFETY: the stack map says the frame whose SP at this call
-            // is `sp` holds a live reference (or 0) at `sp + o`.
-            let w = unsafe { std::ptr::read((sp + o as usize) as *const u64) };
-            stack_roots.push(w);
+    {
+        let contexts = sh.contexts.lock();
+        let registry = sh.registry.read();
+        for &c in contexts.iter() {
+            // SAFETY: registered contexts are live; the thread is parked,
+            // so its exit fields and frames do not change meanwhile.
+            let t = unsafe { &*(c as *const ThreadCtx) };
+            if t.state.load(Ordering::SeqCst) != STATE_PARKED {
+                continue;
+            }
+            for (pc, sp, _) in walk_frames(t) {
+                let Some((info, off)) = registry.lookup(pc) else {
+                    continue;
+                };
+                let Some(map) = info.stack_map(off) else {
+                    continue;
+                };
+                for &o in &map.offsets {
+                    // SAFETY: the stack map says the frame whose SP at this
+                    // call is `sp` holds a live reference (or 0) at
+                    // `sp + o`; the thread is stopped.
+                    let w = unsafe { std::ptr::read((sp + o as usize) as *const u64) };
+                    stack_roots.push(w);
+                }
+            }
         }
     }
-    drop(registry);
-    // SAFETY: the caller guarantees no other mutator runs; this thread is
-    // at a safe point (inside the poll slow path) and every reference its
-    // frames still use is in a stack-map slot, a global or pinned.
+    // SAFETY: the world is stopped (caller's contract): no mutator runs,
+    // and every reference a thread still uses is in a stack-map slot of a
+    // parked thread, a global or pinned.
     unsafe {
         sh.heap.collect(&mut |visit| {
             for &w in &stack_roots {

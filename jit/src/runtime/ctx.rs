@@ -77,7 +77,19 @@ pub struct ThreadCtx {
     pub mutator: Option<Mutator>,
     /// State of `rand_int`'s generator (0 = not seeded yet).
     pub rng: u64,
+    /// [`STATE_OUTSIDE`], [`STATE_RUNNING`] or [`STATE_PARKED`]: whether
+    /// a collection must wait for this thread.
+    pub state: AtomicUsize,
 }
+
+/// The thread is not running Ember code (no frames to scan).
+pub const STATE_OUTSIDE: usize = 0;
+/// The thread runs Ember code or the runtime on its behalf: a collection
+/// waits until it reaches a safe point.
+pub const STATE_RUNNING: usize = 1;
+/// The thread is stopped at a safe point or blocked in a runtime call: its
+/// frames (from `exit_*`) are scanned, it does not touch the heap.
+pub const STATE_PARKED: usize = 2;
 
 /// `requests` bit: stop with `interrupted` at the next poll.
 pub const REQUEST_INTERRUPT: usize = 1;
@@ -116,6 +128,7 @@ impl ThreadCtx {
             runtime,
             mutator: None,
             rng: 0,
+            state: AtomicUsize::new(STATE_OUTSIDE),
         })
     }
 
