@@ -1,0 +1,110 @@
+//! The `ember` command's contract (LANGUAGE.md §8): exit statuses, where
+//! messages go, file names as given, no colour off a terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn ember(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run ember")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch folder with one clean and one broken program.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ember-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("good.em"),
+        "fn add(a: int, b: int) -> int { a + b }\nprintln(add(1, 2));\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.em"),
+        "fn f() -> int {\n    let x: int = \"hi\";\n    x\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn check_clean_file_exits_0_silently() {
+    let dir = scratch("clean");
+    let o = ember(&["check", "good.em"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn check_broken_file_exits_1_with_diagnostics() {
+    let dir = scratch("broken");
+    let o = ember(&["check", "bad.em"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(err.starts_with("error["), "{err}");
+    // The file is named as given on the command line, with line and column.
+    assert!(err.contains("--> bad.em:2:"), "{err}");
+    assert!(err.contains('^'), "{err}");
+    assert!(err.ends_with("previous error\n"), "{err}");
+    // Not a terminal: no colour.
+    assert!(!err.contains('\x1b'), "{err}");
+
+    let o = ember(&["check", "./bad.em"], &dir);
+    assert!(stderr(&o).contains("--> ./bad.em:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_file_is_bad_usage() {
+    let dir = scratch("missing");
+    let o = ember(&["check", "nope.em"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("nope.em"), "{err}");
+    let o = ember(&["run", "nope.em"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = scratch("usage");
+    for args in [
+        &["check"][..],
+        &["--frobnicate"],
+        &["check", "a.em", "b.em"],
+        &["nonsense"],
+    ] {
+        let o = ember(args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn version_and_help_exit_0() {
+    let dir = scratch("version");
+    let o = ember(&["--version"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("ember "));
+    let o = ember(&["--help"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(help.contains("check") && help.contains("run"), "{help}");
+}
+
+#[test]
+fn run_reports_compile_errors_with_1() {
+    let dir = scratch("run");
+    let o = ember(&["run", "bad.em"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--> bad.em:2:"), "{}", stderr(&o));
+}
