@@ -327,6 +327,25 @@ impl Shared {
     }
 }
 
+/// Interrupts the Ember code of one engine; see
+/// [`Engine::interrupt_handle`].
+#[derive(Clone, Debug)]
+pub struct InterruptHandle {
+    shared: Weak<Shared>,
+}
+
+impl InterruptHandle {
+    /// Make every thread running Ember code in the engine stop with
+    /// `interrupted` at its next safe point (function entry, loop
+    /// back-edge, or a blocking `recv`). Threads not running Ember code
+    /// are not affected.
+    pub fn interrupt(&self) {
+        if let Some(sh) = self.shared.upgrade() {
+            builtins::request_running(&sh, crate::runtime::ctx::REQUEST_INTERRUPT);
+        }
+    }
+}
+
 /// A fresh context for the current thread.
 fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
     let limit = builtins::current_stack_limit();
@@ -349,6 +368,7 @@ fn enter(
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
     if outer != STATE_RUNNING {
+        ctx.clear_interrupt();
         sh.resume(ctx);
     }
     let r = enter_running(ctx, slot, wrapper, args);
@@ -798,6 +818,15 @@ impl Engine {
     /// threads nobody joined.
     pub fn wait_threads(&self) -> Vec<EmberError> {
         self.shared.wait_threads()
+    }
+
+    /// A handle that interrupts the Ember code running in this engine (on
+    /// any thread) from any thread: it stops at its next safe point with
+    /// the runtime error `interrupted`.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            shared: Arc::downgrade(&self.shared),
+        }
     }
 
     /// Capture program output (`print`, `println`) in a buffer instead of

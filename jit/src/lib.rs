@@ -6,5 +6,5 @@ pub mod codegen;
 pub mod engine;
 pub mod runtime;
 
-pub use engine::{Engine, Error};
+pub use engine::{Engine, Error, InterruptHandle};
 pub use runtime::errors::{EmberError, Frame};

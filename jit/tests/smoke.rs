@@ -262,3 +262,23 @@ println(total);
         e.shared().heap.stats()
     );
 }
+
+#[test]
+fn interrupt_stops_a_loop_without_calls() {
+    let mut e = Engine::new().unwrap();
+    let h = e.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        h.interrupt();
+    });
+    let r = e.run_source("spin.em", "let mut i = 0;\nwhile true { i += 1; }");
+    t.join().unwrap();
+    let Err(Error::Runtime(err)) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(err.to_string(), "interrupted\n  at <main> (spin.em:2:1)");
+    // The next entry starts clean.
+    e.capture_output(true);
+    e.run_source("after.em", "println(i > 0);").unwrap();
+    assert_eq!(e.take_output(), "true\n");
+}

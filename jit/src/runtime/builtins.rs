@@ -13,7 +13,9 @@ use ember_lang::types::Type;
 
 use std::sync::atomic::Ordering;
 
-use super::ctx::{ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT, STATE_PARKED, STATE_RUNNING};
+use super::ctx::{
+    ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING,
+};
 use super::errors::{EmberError, Frame};
 use super::heap::{self, Mutator, RuntimeError};
 use super::stack;
@@ -728,6 +730,19 @@ pub fn request_all(sh: &Shared, bits: usize) {
         // touched.
         let ctx = unsafe { &*(c as *const ThreadCtx) };
         ctx.request(bits);
+    }
+}
+
+/// Like [`request_all`], for the threads currently running Ember code
+/// (running or parked in a blocking call).
+pub fn request_running(sh: &Shared, bits: usize) {
+    let contexts = sh.contexts.lock();
+    for &c in contexts.iter() {
+        // SAFETY: as in `request_all`.
+        let ctx = unsafe { &*(c as *const ThreadCtx) };
+        if ctx.state.load(Ordering::SeqCst) != STATE_OUTSIDE {
+            ctx.request(bits);
+        }
     }
 }
 

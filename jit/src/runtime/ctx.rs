@@ -150,6 +150,23 @@ impl ThreadCtx {
         bits
     }
 
+    /// Drop a pending interrupt request (a new outermost entry starts
+    /// clean); other requests stay.
+    pub fn clear_interrupt(&self) {
+        let left = self
+            .requests
+            .fetch_and(!REQUEST_INTERRUPT, Ordering::SeqCst)
+            & !REQUEST_INTERRUPT;
+        if left == 0 {
+            self.stack_limit
+                .store(self.real_stack_limit, Ordering::SeqCst);
+            // A request that raced with the clear keeps the limit moved.
+            if self.requests.load(Ordering::SeqCst) != 0 {
+                self.stack_limit.store(usize::MAX, Ordering::SeqCst);
+            }
+        }
+    }
+
     /// Record `err` as the pending error (the exit trampoline unwinds).
     pub fn set_error(&mut self, err: EmberError) {
         self.error = Some(Box::new(err));
