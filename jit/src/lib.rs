@@ -1,5 +1,47 @@
 //! `ember-jit`: the Ember back end — typed IR to native code through
 //! Cranelift, the code store, the runtime and the [`Engine`].
+//!
+//! # Using the engine
+//!
+//! ```no_run
+//! use ember_jit::{Engine, Error};
+//!
+//! let mut engine = Engine::new().expect("engine");
+//! match engine.run_source("demo.em", "fn sq(x: int) -> int { x * x }\nprintln(sq(7));") {
+//!     Ok(_) => {}
+//!     Err(Error::Compile { rendered, .. }) => eprint!("{rendered}"),
+//!     Err(Error::Runtime(e)) => eprintln!("{e}"), // message + `  at f (file:line:col)` lines
+//!     Err(Error::Internal(m)) => eprintln!("internal error: {m}"),
+//! }
+//! // `ember run` semantics: wait for spawned threads, report unjoined failures.
+//! for e in engine.wait_threads() {
+//!     eprintln!("{e}");
+//! }
+//! ```
+//!
+//! * [`Engine::run_source`] / [`Engine::load_file`]: check a whole file
+//!   against the definitions made so far, define its structs, globals and
+//!   functions, then run its top-level code (`<main>`).
+//! * [`Engine::run_entry`]: the same for a REPL entry; a final expression's
+//!   value comes back as `(word, type)`, printable with
+//!   [`Engine::format_value`] (do it before running more code: the value is
+//!   not a GC root).
+//! * [`Engine::call`]: call a defined function with argument words.
+//! * [`Engine::register_host`]: make an `extern "C"` Rust function callable
+//!   from Ember (through a slot, like every call).
+//! * [`Engine::interrupt_handle`]: stop running code from another thread.
+//! * [`Engine::capture_output`] / [`Engine::take_output`]: collect
+//!   `print` output instead of writing to standard output (tests).
+//!
+//! # Layout
+//!
+//! * [`codegen`]: typed IR → Cranelift IR (one `translate_*` family per
+//!   module), entry wrappers and exit trampolines, PC → source tables.
+//! * [`code`]: executable memory and the slot table.
+//! * [`runtime`]: thread context, runtime functions, heap, unwinding,
+//!   stack walking, text forms.
+//! * [`engine`]: ties them together. `jit/RUNTIME.md` is the contract
+//!   between the parts.
 
 pub mod code;
 pub mod codegen;
