@@ -1,6 +1,6 @@
 //! Typed IR → Cranelift IR → machine code.
 //!
-//! One [`function::FnTranslator`] per Ember function lowers the body (one
+//! One `function::FnTranslator` per Ember function lowers the body (one
 //! `translate_*` family per module: [`expr`], [`control`], [`ops`],
 //! [`calls`], [`heap`]); [`trampolines`] builds the per-signature entry
 //! wrappers and the per-runtime-function exit trampolines of
