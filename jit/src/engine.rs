@@ -464,6 +464,8 @@ pub struct Engine {
     helper: Helper,
     defs: Defs,
     env: Env,
+    /// The last `<main>` value returned (pinned until the next run).
+    last_value: Option<u64>,
 }
 
 impl fmt::Debug for Engine {
@@ -625,6 +627,7 @@ impl Engine {
             },
             defs: Defs::default(),
             env: Env::default(),
+            last_value: None,
         };
         // Slots without a body raise `function not defined`.
         let mut res = engine.res();
@@ -749,6 +752,14 @@ impl Engine {
         self.shared.registry.write().remove(ptr.addr());
         let _ = self.shared.code.lock().free(ptr);
         let word = r.map_err(Error::Runtime)?;
+        // The echoed value stays alive until the next run.
+        if let Some(old) = self.last_value.take() {
+            self.shared.heap.unpin(old);
+        }
+        if is_gc_ref(&ft.ret) && word != 0 {
+            self.shared.heap.pin(word);
+            self.last_value = Some(word);
+        }
         Ok(codegen::clif_type(&ft.ret).map(|_| (word, ft.ret.clone())))
     }
 

@@ -24,8 +24,7 @@
 //!   functions, then run its top-level code (`<main>`).
 //! * [`Engine::run_entry`]: the same for a REPL entry; a final expression's
 //!   value comes back as `(word, type)`, printable with
-//!   [`Engine::format_value`] (do it before running more code: the value is
-//!   not a GC root).
+//!   [`Engine::format_value`] (the value stays alive until the next run).
 //! * [`Engine::call`]: call a defined function with argument words.
 //! * [`Engine::register_host`]: make an `extern "C"` Rust function callable
 //!   from Ember (through a slot, like every call).
