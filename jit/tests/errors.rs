@@ -137,3 +137,22 @@ fn deep_stacks_are_truncated_in_the_middle() {
     assert!(r.is_ok(), "{r:?}");
     assert!(e.take_output().ends_with("42\n"));
 }
+
+#[test]
+fn stack_overflow_in_a_spawned_thread_is_joined_as_an_error() {
+    let mut e = Engine::new().unwrap();
+    let t0 = std::time::Instant::now();
+    let r = e.run_source(
+        "deep_thread.em",
+        "fn f(n: int) -> int { f(n + 1) + 1 }\nfn g() { println(f(0)); }\nlet t = spawn g();\njoin(t);",
+    );
+    let Err(Error::Runtime(err)) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(err.message, "stack overflow");
+    assert_eq!(err.stack[0].function, "f");
+    assert!(err.omitted > 10_000);
+    let last = err.stack.last().unwrap();
+    assert_eq!((last.function.as_str(), last.line), ("<main>", 4));
+    assert!(t0.elapsed().as_secs() < 20);
+}

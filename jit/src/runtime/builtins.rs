@@ -160,13 +160,13 @@ fn mutator(t: &mut ThreadCtx) -> &mut Mutator {
 /// Record error `message` with the current Ember stack.
 pub fn fail(ctx: *mut ThreadCtx, message: impl Into<String>) {
     let t = tc(ctx);
-    let stack = capture_stack(t);
+    let (stack, omitted) =
+        capture_stack_limited(t, EmberError::KEEP_INNER + EmberError::KEEP_OUTER);
     t.set_error(EmberError {
         message: message.into(),
         stack,
-        omitted: 0,
+        omitted,
     });
-    truncate_stack(t);
 }
 
 fn fail_rt(ctx: *mut ThreadCtx, e: RuntimeError) {
@@ -181,19 +181,39 @@ fn truncate_stack(t: &mut ThreadCtx) {
         if e.stack.len() > INNER + OUTER {
             let n = e.stack.len() - INNER - OUTER;
             e.stack.drain(INNER..INNER + n);
-            e.omitted = n;
+            e.omitted += n;
         }
     }
 }
 
 /// Walk the Ember frames from the last exit (RUNTIME.md) and describe them.
 pub fn capture_stack(t: &ThreadCtx) -> Vec<Frame> {
+    capture_stack_limited(t, usize::MAX).0
+}
+
+/// Like [`capture_stack`], describing at most `keep` frames of a deeper
+/// stack (the innermost [`EmberError::KEEP_INNER`] and the outermost rest);
+/// also returns how many were left out.
+pub fn capture_stack_limited(t: &ThreadCtx, keep: usize) -> (Vec<Frame>, usize) {
     let sh = shared(t);
     let pcs = walk_pcs(t);
     let registry = sh.registry.read();
     let sources = sh.sources.read();
-    let mut frames = Vec::with_capacity(pcs.len());
-    for pc in pcs {
+    // Only frames of registered Ember functions count (not wrappers or
+    // trampolines).
+    let ember: Vec<usize> = pcs
+        .into_iter()
+        .filter(|&pc| registry.lookup(pc).is_some())
+        .collect();
+    let (inner, omitted) = if ember.len() > keep {
+        let inner = EmberError::KEEP_INNER.min(keep);
+        (inner, ember.len() - keep)
+    } else {
+        (ember.len(), 0)
+    };
+    let kept = ember[..inner].iter().chain(&ember[inner + omitted..]);
+    let mut frames = Vec::with_capacity(ember.len() - omitted);
+    for &pc in kept {
         let Some((info, offset)) = registry.lookup(pc) else {
             continue;
         };
@@ -212,7 +232,7 @@ pub fn capture_stack(t: &ThreadCtx) -> Vec<Frame> {
             col: col as u32,
         });
     }
-    frames
+    (frames, omitted)
 }
 
 /// Return addresses of the Ember frames, innermost first: `exit_pc`, then
