@@ -734,6 +734,12 @@ impl Engine {
 
     fn run_program_running(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
         self.define(program)?;
+        if let ember_lang::tir::TExprKind::Block(b) = &program.main.body.kind {
+            if b.stmts.is_empty() && b.tail.is_none() {
+                // Nothing to run (a file or entry of items only).
+                return Ok(None);
+            }
+        }
         let main = &program.main;
         let compiled = self.compile_fn(main)?;
         let ptr = self.install(main, compiled)?;

@@ -63,3 +63,17 @@ fn empty_program_startup() {
         hello * 1e3
     );
 }
+
+#[test]
+#[ignore]
+fn redefinition_cost() {
+    let mut e = Engine::new().unwrap();
+    let n = 2000;
+    let t = Instant::now();
+    for i in 0..n {
+        let src = format!("fn f(x: int) -> int {{ x + {} }}", i % 2);
+        e.run_source("f.em", &src).unwrap();
+    }
+    let per = t.elapsed().as_secs_f64() / n as f64;
+    println!("one-line function, whole run_source: {:.1} µs", per * 1e6);
+}
