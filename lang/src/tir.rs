@@ -115,7 +115,10 @@ pub enum TExprKind {
         fields: Vec<(String, TExpr)>,
     },
     /// `-e` on int or float, `!e` on bool.
-    Unary { op: UnOp, operand: Box<TExpr> },
+    Unary {
+        op: UnOp,
+        operand: Box<TExpr>,
+    },
     /// Arithmetic, comparison, bit and logical operators. The operand type
     /// (`lhs.ty`) selects int/float/str/bool semantics. `&&` and `||`
     /// short-circuit. `??` is [`TExprKind::Coalesce`], not a `Binary`.
@@ -130,8 +133,14 @@ pub enum TExprKind {
         default: Box<TExpr>,
     },
     /// `e as T`: int→float, float→int (checked), bool→int, and T→T.
-    Cast { expr: Box<TExpr>, to: Type },
-    Call { callee: Callee, args: Vec<TExpr> },
+    Cast {
+        expr: Box<TExpr>,
+        to: Type,
+    },
+    Call {
+        callee: Callee,
+        args: Vec<TExpr>,
+    },
     /// `e.field` on a struct.
     Field {
         expr: Box<TExpr>,
@@ -183,7 +192,10 @@ pub enum TExprKind {
     Return(Option<Box<TExpr>>),
     /// `spawn f(args)`: arguments evaluated here, the call runs on a new
     /// thread; `ty` is `Task`.
-    Spawn { callee: Callee, args: Vec<TExpr> },
+    Spawn {
+        callee: Callee,
+        args: Vec<TExpr>,
+    },
 }
 
 #[derive(Clone, Debug)]
