@@ -1,13 +1,15 @@
 //! `ember`: the facade an embedder depends on.
 //!
-//! For now it offers the front end ([`lang`], a re-export of `ember-lang`)
-//! and convenience helpers to check source text and render its diagnostics,
-//! used by the `ember` command and the tests. The `Engine` (JIT, standard
-//! library, live redefinition) joins here in later issues.
+//! It offers the front end ([`lang`], a re-export of `ember-lang`), the
+//! [`Engine`] that compiles and runs Ember code (from `ember-jit`), and the
+//! helpers the `ember` command and the file-driven tests share: checking
+//! source text, running a file as `ember run` does, and rendering what went
+//! wrong exactly as the command prints it.
 #![forbid(unsafe_code)]
 
 use std::fmt;
 
+pub use ember_jit::{EmberError, Engine, Error, Frame};
 pub use ember_lang as lang;
 
 use lang::{Diagnostic, Env, SourceMap};
@@ -75,4 +77,37 @@ pub fn check_source_rendered(name: &str, text: &str) -> Result<(), String> {
     check_source(name, text)
         .map(|_| ())
         .map_err(|d| d.report(false))
+}
+
+/// Run `text` as the file `name` the way `ember run` does: define every
+/// item, run global initializers and top-level statements in source order,
+/// then wait for every spawned thread. Returns what must be reported on
+/// standard error, one entry per problem (compile errors, the runtime
+/// error, errors of threads nobody joined); empty means success.
+pub fn run_file(engine: &mut Engine, name: &str, text: &str) -> Vec<String> {
+    let mut reports = Vec::new();
+    if let Err(e) = engine.run_source(name, text) {
+        reports.push(report_error(&e));
+    }
+    for e in engine.wait_threads() {
+        reports.push(report_thread_error(&e));
+    }
+    reports
+}
+
+/// How the command line reports an [`Error`]: compile diagnostics as
+/// `ember check` renders them; a runtime error as `error: MESSAGE` followed
+/// by its Ember stack (`  at NAME (FILE:LINE:COL)`, innermost first).
+pub fn report_error(e: &Error) -> String {
+    match e {
+        Error::Compile { rendered, .. } => rendered.clone(),
+        Error::Runtime(err) => format!("error: {err}\n"),
+        other => format!("error: {other}\n"),
+    }
+}
+
+/// How the command line reports a runtime error of a spawned thread that
+/// nobody joined.
+pub fn report_thread_error(e: &EmberError) -> String {
+    format!("error: {e}\n  = note: raised in a spawned thread that nobody joined\n")
 }

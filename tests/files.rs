@@ -3,11 +3,12 @@
 //! - `tests/errors/NAME.em`: its rendered diagnostics (exactly what
 //!   `ember check tests/errors/NAME.em` prints on standard error, without
 //!   colour) must equal `tests/errors/NAME.err`. A missing `.err` fails.
-//!   A file that checks clean is a runtime-error case (run once programs
-//!   can run; ignored until then).
+//!   A file that checks clean is a runtime-error case: it is run as
+//!   `ember run` would, its error report compared with `NAME.err` and its
+//!   output with `NAME.out` when present.
 //! - `tests/programs/NAME.em` and `examples/NAME.em`: must check clean.
-//!   Once `ember run` exists, a program's standard output will be compared
-//!   with `NAME.out` (see [`run_program`]).
+//!   A program is run and its standard output compared with `NAME.out`
+//!   (see [`run_program`]); it must not report any error.
 //!
 //! Bless mode: `BLESS=1 cargo test --test files` rewrites the expectation
 //! files from the actual output instead of comparing.
@@ -87,12 +88,33 @@ struct Run {
     stderr: String,
 }
 
-/// Run the program (as `ember run` would) and capture its output, once
-/// Ember programs can run (the JIT lands with issue 3). `None` means
-/// "cannot run yet": `.out` files and runtime-error cases are not compared
-/// until then.
-fn run_program(_em: &Path) -> Option<Run> {
-    None
+/// Run the program in-process exactly as `ember run` does
+/// ([`ember::run_file`]) and capture what it writes: the program's output
+/// and the error reports `ember run` would print on standard error.
+fn run_program(em: &Path) -> Option<Run> {
+    let text = fs::read_to_string(em).ok()?;
+    let mut engine = ember::Engine::new().expect("engine");
+    engine.capture_output(true);
+    let reports = ember::run_file(&mut engine, &rel(em), &text);
+    Some(Run {
+        stdout: engine.take_output(),
+        stderr: mask_omitted_frames(&reports.concat()),
+    })
+}
+
+/// A stack overflow's trace leaves out the middle of a very deep stack
+/// (`  ... N more frames`). N depends on the thread's stack size, which
+/// differs between the test harness and the command line, so it is masked
+/// as `N`; every frame that is printed is still compared exactly.
+fn mask_omitted_frames(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|line| match line.trim_start().strip_prefix("... ") {
+            Some(rest) if rest.ends_with(" more frames") => "  ... N more frames".to_string(),
+            _ => line.to_string(),
+        })
+        .map(|line| line + "\n")
+        .collect()
 }
 
 /// Like [`compare`], but a missing expectation file is fine outside bless

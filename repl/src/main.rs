@@ -40,6 +40,8 @@ enum Command {
 }
 
 const EXIT_OK: u8 = 0;
+/// A compile error, a runtime error, or a runtime error in a thread nobody
+/// joined (LANGUAGE.md §8).
 const EXIT_COMPILE_ERROR: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
@@ -51,15 +53,7 @@ fn main() -> ExitCode {
             Ok(()) => EXIT_OK,
             Err(code) => code,
         },
-        Some(Command::Run { file }) => match check(&file) {
-            Ok(()) => {
-                eprintln!(
-                    "ember run: not yet implemented (native code generation lands with issue 3)"
-                );
-                EXIT_USAGE
-            }
-            Err(code) => code,
-        },
+        Some(Command::Run { file }) => run(&file),
         None | Some(Command::Repl) => {
             eprintln!("ember repl: not yet implemented (the REPL lands with a later issue)");
             EXIT_USAGE
@@ -71,7 +65,50 @@ fn main() -> ExitCode {
 /// Read and check `path`; on failure print why to standard error and return
 /// the exit status.
 fn check(path: &std::path::Path) -> Result<(), u8> {
-    // Diagnostics name the file exactly as given on the command line.
+    let (name, text) = read_source(path)?;
+    match ember::check_source(&name, &text) {
+        Ok(_) => Ok(()),
+        Err(diags) => {
+            eprint_all(&diags.report(use_color()));
+            Err(EXIT_COMPILE_ERROR)
+        }
+    }
+}
+
+/// `ember run FILE`: run it, wait for every spawned thread, report every
+/// error on standard error. 0 on success, 1 after any error, 2 for bad usage.
+fn run(path: &std::path::Path) -> u8 {
+    let (name, text) = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let mut engine = match ember::Engine::new() {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprint_all(&ember::report_error(&e));
+            return EXIT_COMPILE_ERROR;
+        }
+    };
+    let reports = ember::run_file(&mut engine, &name, &text);
+    for report in &reports {
+        eprint_all(report);
+    }
+    if reports.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_COMPILE_ERROR
+    }
+}
+
+fn eprint_all(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Read a source file; on failure print why and return exit status 2.
+/// Diagnostics name the file exactly as given on the command line.
+fn read_source(path: &std::path::Path) -> Result<(String, String), u8> {
     let name = path.display().to_string();
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -89,16 +126,7 @@ fn check(path: &std::path::Path) -> Result<(), u8> {
             return Err(EXIT_USAGE);
         }
     };
-    match ember::check_source(&name, &text) {
-        Ok(_) => Ok(()),
-        Err(diags) => {
-            let out = diags.report(use_color());
-            let mut stderr = std::io::stderr().lock();
-            let _ = stderr.write_all(out.as_bytes());
-            let _ = stderr.flush();
-            Err(EXIT_COMPILE_ERROR)
-        }
-    }
+    Ok((name, text))
 }
 
 /// A short reason without Rust's "(os error 2)" suffix.
