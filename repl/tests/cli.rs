@@ -108,3 +108,48 @@ fn run_reports_compile_errors_with_1() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--> bad.em:2:"), "{}", stderr(&o));
 }
+
+#[test]
+fn run_prints_program_output_and_exits_0() {
+    let dir = scratch("run-ok");
+    let o = ember(&["run", "good.em"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3\n");
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn run_reports_runtime_error_with_stack_and_exits_1() {
+    let dir = scratch("run-panic");
+    std::fs::write(
+        dir.join("div.em"),
+        "fn div(a: int, b: int) -> int {\n    a / b\n}\nprintln(\"before\");\nprintln(div(1, 0));\n",
+    )
+    .unwrap();
+    let o = ember(&["run", "div.em"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    // Output before the error stays; the error goes to standard error.
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "before\n");
+    assert_eq!(
+        stderr(&o),
+        "error: division by zero\n  at div (div.em:2:5)\n  at <main> (div.em:5:9)\n"
+    );
+}
+
+#[test]
+fn run_reports_unjoined_thread_error_and_exits_1() {
+    let dir = scratch("run-thread");
+    std::fs::write(
+        dir.join("t.em"),
+        "fn work() {\n    panic(\"worker failed\");\n}\nspawn work();\nprintln(\"main done\");\n",
+    )
+    .unwrap();
+    let o = ember(&["run", "t.em"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "main done\n");
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: worker failed\n  at work (t.em:2:5)\n"),
+        "{err}"
+    );
+}
