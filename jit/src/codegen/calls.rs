@@ -29,8 +29,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 };
                 let argv = self.args(args)?;
                 self.at(span);
-                let slot_v = self.b.ins().iconst(types::I64, slot as i64);
-                Ok(self.call_slot(slot_v, &ft, &argv, ty))
+                Ok(self.call_const_slot(slot, &ft, &argv, ty))
             }
             Callee::Host(name) => {
                 let Some((slot, ft)) = self.r.host(name) else {
@@ -38,8 +37,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 };
                 let argv = self.args(args)?;
                 self.at(span);
-                let slot_v = self.b.ins().iconst(types::I64, slot as i64);
-                Ok(self.call_slot(slot_v, &ft, &argv, ty))
+                Ok(self.call_const_slot(slot, &ft, &argv, ty))
             }
             Callee::Value(f) => {
                 let Type::Fn(ft) = &f.ty else {
@@ -62,6 +60,32 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             out.push(self.expr_value(a)?);
         }
         Ok(out)
+    }
+
+    /// Call through the slot at the constant address `slot`. Each call
+    /// site gets its own address constant (`slot - 8k` loaded at offset
+    /// `8k`), so that the optimizer does not merge the constants of calls
+    /// to the same function into one value kept alive in a callee-saved
+    /// register across the calls (a recursive function's frame then saves
+    /// one register less).
+    pub fn call_const_slot(
+        &mut self,
+        slot: u64,
+        ft: &FnType,
+        args: &[Value],
+        ty: &Type,
+    ) -> Option<Value> {
+        self.call_sites += 1;
+        let k = 8 * (self.call_sites % 4096) as i64;
+        let base = self.b.ins().iconst(types::I64, slot as i64 - k);
+        let sig = self.ember_sig(ft);
+        let entry = self.b.ins().load(types::I64, trusted(), base, k as i32);
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.ctx);
+        all.extend_from_slice(args);
+        let inst = self.b.ins().call_indirect(sig, entry, &all);
+        let r = self.b.inst_results(inst).first().copied();
+        r.map(|v| self.root(v, ty))
     }
 
     /// `call_indirect(load [slot], ctx, args..)`.

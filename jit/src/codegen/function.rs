@@ -45,6 +45,8 @@ pub(crate) struct FnTranslator<'a, 'f> {
     /// `floor`/`ceil` are single instructions (not x86-64 without SSE4.1,
     /// where Cranelift would emit a libcall relocation).
     pub native_round: bool,
+    /// Calls through constant slots emitted so far.
+    pub call_sites: u32,
     sigs: HashMap<FnType, SigRef>,
     rt_sigs: HashMap<RtFn, SigRef>,
 }
@@ -89,6 +91,7 @@ pub fn translate_function(
         vars,
         loops: Vec::new(),
         native_round: has_native_round(isa),
+        call_sites: 0,
         sigs: HashMap::new(),
         rt_sigs: HashMap::new(),
     };
