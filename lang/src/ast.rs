@@ -214,7 +214,10 @@ pub enum ExprKind {
     /// `[a, b, c]` (also `[]`).
     Array(Vec<Expr>),
     /// `[value; count]`
-    ArrayRepeat { value: Box<Expr>, count: Box<Expr> },
+    ArrayRepeat {
+        value: Box<Expr>,
+        count: Box<Expr>,
+    },
     /// `[k: v, ...]`; `[:]` is the empty map literal (an Ember extension).
     MapLit(Vec<(Expr, Expr)>),
     /// `Name { field: value, ... }`
@@ -222,16 +225,25 @@ pub enum ExprKind {
         name: Ident,
         fields: Vec<(Ident, Expr)>,
     },
-    Unary { op: UnOp, operand: Box<Expr> },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
     /// `e as T`
-    Cast { expr: Box<Expr>, ty: TypeExpr },
+    Cast {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
     /// `callee(args)`; `callee` is usually a `Name`.
-    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// `receiver.method(args)` — sugar for `method(receiver, args)`.
     MethodCall {
         receiver: Box<Expr>,
@@ -239,9 +251,15 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// `e.field`
-    Field { expr: Box<Expr>, field: Ident },
+    Field {
+        expr: Box<Expr>,
+        field: Ident,
+    },
     /// `e[index]`
-    Index { expr: Box<Expr>, index: Box<Expr> },
+    Index {
+        expr: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `e!`
     Unwrap(Box<Expr>),
     /// `if cond { .. } [else ..]`; `else_` is a `Block` or another `If`/`IfLet`.
@@ -257,7 +275,10 @@ pub enum ExprKind {
         then: Block,
         else_: Option<Box<Expr>>,
     },
-    While { cond: Box<Expr>, body: Block },
+    While {
+        cond: Box<Expr>,
+        body: Block,
+    },
     /// `for var in iter { body }`
     For {
         var: Ident,

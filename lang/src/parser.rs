@@ -82,6 +82,16 @@ pub enum NoLexError {}
 /// Parse a file or REPL entry. Always returns a module; the diagnostics are
 /// lexical and syntax errors in source order.
 pub fn parse(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnostic>) {
+    // Valid input: one fast pass (see `fast`); anything else is parsed by
+    // the lalrpop parser, which reports and recovers.
+    if let Some(module) = fast::parse(file, src, mode) {
+        return (module, Vec::new());
+    }
+    parse_lalrpop(file, src, mode)
+}
+
+/// Parse with the lalrpop parser only (the path for input with errors).
+pub(crate) fn parse_lalrpop(file: FileId, src: &str, mode: Mode) -> (ast::Module, Vec<Diagnostic>) {
     // Virtual tokens inserted by fixes: (real-token ordinal, token), sorted.
     let mut inserts: Vec<(u32, Spanned<'static>)> = Vec::new();
     // Diagnostics of errors repaired by a fix (see `Fix`).
@@ -1433,5 +1443,6 @@ impl DepthGuard {
     }
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;

@@ -988,3 +988,221 @@ fn demo(c: bool, d: bool, n: int, a: [int], p: Point, opt: int?) -> int {
     let (_, d) = parse(FileId(0), src, Mode::File);
     assert!(d.is_empty(), "{d:#?}");
 }
+
+// ------------------------------------------------------------ fast path
+
+/// The fast path's invariant (see `parser/fast.rs`): whenever it returns a
+/// module, the lalrpop parser returns the same module and no diagnostic.
+/// Returns whether the fast path accepted `src` (in file mode).
+fn fast_agrees(src: &str) -> bool {
+    let mut accepted = false;
+    for mode in [Mode::File, Mode::Entry] {
+        let fast = fast::parse(FileId(0), src, mode);
+        let (slow, diags) = parse_lalrpop(FileId(0), src, mode);
+        if let Some(m) = fast {
+            assert!(
+                diags.is_empty(),
+                "fast path accepted input the lalrpop parser rejects ({mode:?}): {src:?}\n{diags:?}"
+            );
+            assert!(
+                m == slow,
+                "fast path and lalrpop parser disagree ({mode:?}) on {src:?}:\nfast: {}\nslow: {}",
+                module(&m),
+                module(&slow)
+            );
+            accepted |= mode == Mode::File;
+        }
+    }
+    accepted
+}
+
+fn corpus() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    for dir in [
+        "tests/programs",
+        "tests/errors",
+        "examples",
+        "benches/programs",
+    ] {
+        let Ok(rd) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            if p.extension().is_some_and(|e| e == "em") {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    out.push((p.display().to_string(), text));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fast_path_matches_lalrpop_on_files() {
+    let files = corpus();
+    assert!(files.len() > 50, "test corpus not found");
+    let mut valid = 0;
+    for (path, text) in &files {
+        let accepted = fast_agrees(text);
+        let (_, diags) = parse_lalrpop(FileId(0), text, Mode::File);
+        if diags.is_empty() {
+            valid += 1;
+            // Valid programs of ordinary depth take the fast path.
+            assert!(accepted, "fast path gave up on valid {path}");
+        }
+    }
+    assert!(valid > 50);
+}
+
+#[test]
+fn fast_path_matches_lalrpop_on_mutations() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let files = corpus();
+    let mut rng = StdRng::seed_from_u64(0xfa57);
+    let extra = [
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ";",
+        ",",
+        ":",
+        "=",
+        "+=",
+        "..",
+        "..=",
+        "?",
+        "??",
+        "!",
+        "-",
+        "as",
+        "return",
+        "break",
+        "if",
+        "else",
+        "let",
+        "mut",
+        "fn",
+        "struct",
+        "x",
+        "S",
+        "1",
+        "9223372036854775808",
+        "2.5",
+        "\"s\"",
+        "none",
+        "true",
+        "==",
+        "<",
+        "&&",
+        ".",
+        "->",
+        "int",
+        "spawn",
+        "for",
+        "in",
+        "while",
+    ];
+    let mut accepted = 0;
+    let cases = 3000;
+    for i in 0..cases {
+        let (_, text) = &files[i % files.len()];
+        let (toks, _) = crate::lexer::lex(FileId(0), text);
+        if toks.is_empty() {
+            continue;
+        }
+        let mut words: Vec<&str> = toks.iter().map(|t| &text[t.0..t.2]).collect();
+        for _ in 0..rng.random_range(1..4) {
+            let at = rng.random_range(0..words.len());
+            match rng.random_range(0..4) {
+                0 => {
+                    words.remove(at);
+                }
+                1 => words.insert(at, extra[rng.random_range(0..extra.len())]),
+                2 => {
+                    let other = rng.random_range(0..words.len());
+                    words.swap(at, other);
+                }
+                _ => words.insert(at, words[at]),
+            }
+            if words.is_empty() {
+                break;
+            }
+        }
+        let src = words.join(" ");
+        if fast_agrees(&src) {
+            accepted += 1;
+        }
+    }
+    // Some mutations stay valid; those must have taken the fast path.
+    assert!(accepted > 100, "only {accepted} mutated programs accepted");
+}
+
+#[test]
+fn fast_path_matches_lalrpop_on_snippets() {
+    for src in [
+        "",
+        ";",
+        "1;",
+        "x",
+        "let x = 1",
+        "x = 1",
+        "x += 1",
+        "if c {} -1;",
+        "if c { 1 } else { 2 }",
+        "{ 1 } + 2;",
+        "let a = { 1 } + 2;",
+        "let a = -9223372036854775808;",
+        "let a = - -9223372036854775808;",
+        "let a = -(9223372036854775808);",
+        "let a = 9223372036854775808;",
+        "let a = -9223372036854775808!;",
+        "let a = -9223372036854775808 + -9223372036854775808;",
+        "let a = [9223372036854775808, -9223372036854775808];",
+        "f(return 1);",
+        "x ?? return;",
+        "a ?? b ?? c;",
+        "a < b == c;",
+        "(a < b) == c;",
+        "if a ?? return {}",
+        "x as int ?? 1;",
+        "x as int? ?? 1;",
+        "let f: fn(int) -> int? = g;",
+        "let f: (fn(int))? = none;",
+        "let m: map[str, int??] = [:];",
+        "let x: foo[int] = 1;",
+        "while S { a: 1 }.a {}",
+        "if let v = m.get(k) { v } else if c { 1 } else { 2 }",
+        "for i in 0..=n { }",
+        "for i in xs { break; continue; }",
+        "spawn f(1); spawn x.g(2); spawn 1;",
+        "s.f(1).g[2]!.h;",
+        "(x.f)(1);",
+        "[1, 2,]; [1; 3]; [a: 1, b: 2,]; [:]; [];",
+        "S {}; S { a: 1, }; S { a: 1 b: 2 };",
+        "fn f(a: int, b: [str],) -> int { a } struct P { x: float, } let mut g = 1;",
+        "fn f() { fn g() {} }",
+        "return 1",
+        "--x; !!b; -(1); - 1 as float;",
+        "x = 1 let y = 2;",
+        "{ let x = 1 }",
+        "{ x = 1 }",
+        "{ x }",
+        "{ if c {} ; }",
+        "if c {} ;",
+        "1 +",
+        "((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))));",
+        "\"a\\nb\" + \"\\u{1F525}\";",
+        "let x = 1 /* unterminated",
+        "let x = 0x;",
+    ] {
+        fast_agrees(src);
+    }
+}
