@@ -47,6 +47,9 @@ pub(crate) struct FnTranslator<'a, 'f> {
     pub native_round: bool,
     /// Calls through constant slots emitted so far.
     pub call_sites: u32,
+    /// Plain stores are release stores (x86-64's TSO); elsewhere
+    /// publishing stores use `atomic_store`.
+    pub ordered_stores: bool,
     sigs: HashMap<FnType, SigRef>,
     rt_sigs: HashMap<RtFn, SigRef>,
 }
@@ -92,6 +95,7 @@ pub fn translate_function(
         loops: Vec::new(),
         native_round: has_native_round(isa),
         call_sites: 0,
+        ordered_stores: isa.name() == "x64",
         sigs: HashMap::new(),
         rt_sigs: HashMap::new(),
     };

@@ -19,8 +19,8 @@ use crate::runtime::heap::alloc::{
     size_class, CACHE_CURSOR_OFFSET, CACHE_LIMIT_OFFSET, CLASS_SIZES, MAX_SMALL,
 };
 use crate::runtime::heap::object::{
-    struct_size, ARRAY_BUF_OFFSET, BOX_SIZE, BOX_VALUE_OFFSET, BUFFER_DATA_OFFSET,
-    BUFFER_LEN_OFFSET, HDR_REFS, KIND_BOX, KIND_STRUCT, STRUCT_LAYOUT_OFFSET,
+    struct_size, ARRAY_BUF_OFFSET, BOX_SIZE, BOX_VALUE_OFFSET, BUFFER_CAP_OFFSET,
+    BUFFER_DATA_OFFSET, BUFFER_LEN_OFFSET, HDR_REFS, KIND_BOX, KIND_STRUCT, STRUCT_LAYOUT_OFFSET,
 };
 
 /// Key kinds passed to `map_new`.
@@ -208,6 +208,48 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let t = clif_type(elem)?;
         let v = self.b.ins().load(t, trusted(), addr, BUFFER_DATA_OFFSET);
         Some(self.root(v, elem))
+    }
+
+    /// `push(a, w)`: while the buffer has room, store the element and then
+    /// publish the new length (a release store; plain on x86-64, whose
+    /// stores are ordered); otherwise the runtime grows the buffer.
+    fn array_push(&mut self, a: Value, w: Value) {
+        let buf = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), a, ARRAY_BUF_OFFSET);
+        let n = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), buf, BUFFER_LEN_OFFSET);
+        let cap = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), buf, BUFFER_CAP_OFFSET);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, n, cap);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(room, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        let addr = self.element_addr(buf, n);
+        self.b.ins().store(trusted(), w, addr, BUFFER_DATA_OFFSET);
+        let n1 = self.b.ins().iadd_imm_s(n, 1);
+        if self.ordered_stores {
+            self.b.ins().store(trusted(), n1, buf, BUFFER_LEN_OFFSET);
+        } else {
+            let len_addr = self.b.ins().iadd_imm_s(buf, i64::from(BUFFER_LEN_OFFSET));
+            self.b.ins().atomic_store(trusted(), n1, len_addr);
+        }
+        self.b.ins().jump(done, &[]);
+        self.b.set_cold_block(slow);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.call_rt(RtFn::ArrayPush, &[a, w]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     /// Bounds-checked element address of `a[i]`.
@@ -515,14 +557,14 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 let refs = self.b.ins().iconst(types::I8, i64::from(is_gc_ref(et)));
                 return Ok(Some(self.call_rt_ty(RtFn::ChanNew, &[refs], ty)));
             }
-            Push | Send => {
+            Push => {
                 let w = self.as_word(argv[1]);
-                let f = if b == Push {
-                    RtFn::ArrayPush
-                } else {
-                    RtFn::ChanSend
-                };
-                self.call_rt(f, &[argv[0], w]);
+                self.array_push(argv[0], w);
+                return Ok(None);
+            }
+            Send => {
+                let w = self.as_word(argv[1]);
+                self.call_rt(RtFn::ChanSend, &[argv[0], w]);
                 return Ok(None);
             }
             Pop | Recv => {
