@@ -1,14 +1,21 @@
 //! The abstract syntax tree produced by the parser. Every node carries a
-//! [`Span`]. Names are plain strings; resolution happens in the checker.
+//! [`Span`]. Names are shared strings ([`Name`]: the parser interns them, so
+//! every use of a name shares one allocation); resolution happens in the
+//! checker.
 //!
 //! One [`Module`] is either a whole file or one REPL entry: both are a
 //! sequence of top-level items and statements.
 
+use std::sync::Arc;
+
 use crate::span::Span;
+
+/// An identifier's text, shared by every occurrence of it in one parse.
+pub type Name = Arc<str>;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -79,7 +86,7 @@ pub struct TypeExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeExprKind {
     /// `int`, `float`, `bool`, `str`, `task`, or a struct name.
-    Named(String),
+    Named(Name),
     /// `()`
     Unit,
     /// `[T]`
@@ -210,7 +217,7 @@ pub enum ExprKind {
     /// `()`
     Unit,
     /// A use of a local, global or function name.
-    Name(String),
+    Name(Name),
     /// `[a, b, c]` (also `[]`).
     Array(Vec<Expr>),
     /// `[value; count]`

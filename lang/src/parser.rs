@@ -406,7 +406,7 @@ impl<'a> St<'a> {
 
     pub(crate) fn ident(&self, s: &str, l: usize, r: usize) -> Ident {
         Ident {
-            name: s.to_string(),
+            name: s.into(),
             span: self.span(l, r),
         }
     }

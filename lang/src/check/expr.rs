@@ -23,7 +23,7 @@ pub(crate) fn needs_context(e: &Expr) -> bool {
         ExprKind::MapLit(v) => v.is_empty(),
         ExprKind::Call { callee, args } => {
             args.is_empty()
-                && matches!(&callee.kind, ExprKind::Name(n) if n == "map" || n == "chan")
+                && matches!(&callee.kind, ExprKind::Name(n) if &**n == "map" || &**n == "chan")
         }
         ExprKind::Paren(e) => needs_context(e),
         ExprKind::Block(b) => b.tail.as_deref().is_some_and(needs_context),
@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
                         TExprKind::Field {
                             expr: Box::new(base),
                             struct_name,
-                            field: field.name.clone(),
+                            field: field.name.to_string(),
                         },
                         ty,
                         span,
@@ -720,7 +720,7 @@ impl<'a> Checker<'a> {
         let mut out = Vec::with_capacity(fields.len());
         let mut ok = true;
         for (fname, value) in fields {
-            match decl.iter().position(|(f, _)| *f == fname.name) {
+            match decl.iter().position(|(f, _)| **f == *fname.name) {
                 Some(i) => {
                     let v = self.expr_coerce(value, &decl[i].1);
                     if let Some(first) = given[i] {
@@ -737,7 +737,7 @@ impl<'a> Checker<'a> {
                     } else {
                         given[i] = Some(fname.span);
                     }
-                    out.push((fname.name.clone(), v));
+                    out.push((fname.name.to_string(), v));
                 }
                 None => {
                     ok = false;
@@ -794,7 +794,7 @@ impl<'a> Checker<'a> {
         }
         mk(
             TExprKind::StructLit {
-                name: name.name.clone(),
+                name: name.name.to_string(),
                 fields: out,
             },
             sty,
@@ -1460,7 +1460,7 @@ impl<'a> Checker<'a> {
                         ExprKind::Name(n) => (
                             self.resolve_named(n, callee.span, false),
                             args,
-                            Some((n.as_str(), callee.span)),
+                            Some((&**n, callee.span)),
                         ),
                         _ => (self.callee_value(callee), args, None),
                     }
@@ -1475,7 +1475,7 @@ impl<'a> Checker<'a> {
                     (
                         self.resolve_named(&method.name, method.span, true),
                         all,
-                        Some((method.name.as_str(), method.span)),
+                        Some((&*method.name, method.span)),
                     )
                 }
                 _ => {
@@ -1576,7 +1576,7 @@ impl<'a> Checker<'a> {
         match &base.ty {
             Type::Struct(name) => {
                 let fields = self.struct_fields(name)?;
-                if let Some((_, t)) = fields.iter().find(|(f, _)| *f == field.name) {
+                if let Some((_, t)) = fields.iter().find(|(f, _)| **f == *field.name) {
                     return Some((name.to_string(), t.clone()));
                 }
                 let mut d = Diagnostic::error(
@@ -1727,7 +1727,7 @@ impl<'a> Checker<'a> {
         let id = self
             .cx
             .new_local(&name.name, inner, false, name.span, LocalKind::IfLet);
-        let bind = Some((name.name.as_str(), id));
+        let bind = Some((&*name.name, id));
         let (then, else_, ty) = match else_ {
             None => (self.block_with(then, None, bind), None, Type::Unit),
             Some(e) => {

@@ -109,7 +109,7 @@ use crate::types::{FnType, Type};
 
 mod builtins;
 mod expr;
-mod names;
+pub(crate) mod names;
 mod returns;
 mod scope;
 mod stmt;
@@ -134,7 +134,7 @@ pub fn check_module(module: &ast::Module, env: &Env) -> Result<Program, Vec<Diag
         .globals
         .iter()
         .map(|g| GlobalDef {
-            name: g.decl.name.name.clone(),
+            name: g.decl.name.name.to_string(),
             ty: match &g.state {
                 GlobalState::Known(t) => t.clone(),
                 _ => Type::Never,
@@ -234,7 +234,7 @@ impl<'a> Checker<'a> {
         // Struct names first, so every type expression below can see them.
         for item in &module.items {
             if let TopLevel::Struct(s) = item {
-                let name = s.name.name.as_str();
+                let name = &*s.name.name;
                 self.check_not_builtin(&s.name, "struct");
                 if let Some(&first) = self.struct_index.get(name) {
                     let first_span = self.struct_decls[first].name.span;
@@ -252,15 +252,15 @@ impl<'a> Checker<'a> {
             let mut seen: FxMap<&str, Span> = FxMap::default();
             for f in &decl.fields {
                 let ty = self.resolve_type(&f.ty);
-                if let Some(&first) = seen.get(f.name.name.as_str()) {
+                if let Some(&first) = seen.get(&*f.name.name) {
                     self.duplicate(&f.name, first, "field");
                     continue;
                 }
                 seen.insert(&f.name.name, f.name.span);
-                fields.push((f.name.name.clone(), ty));
+                fields.push((f.name.name.to_string(), ty));
             }
             self.structs.push(StructDef {
-                name: decl.name.name.clone(),
+                name: decl.name.name.to_string(),
                 fields,
                 span: decl.span,
             });
@@ -273,7 +273,7 @@ impl<'a> Checker<'a> {
                     let mut seen: FxMap<&str, Span> = FxMap::default();
                     for p in &f.params {
                         params.push(self.resolve_type(&p.ty));
-                        if let Some(&first) = seen.get(p.name.name.as_str()) {
+                        if let Some(&first) = seen.get(&*p.name.name) {
                             self.duplicate(&p.name, first, "parameter");
                         } else {
                             seen.insert(&p.name.name, p.name.span);
@@ -312,7 +312,7 @@ impl<'a> Checker<'a> {
         if self.check_not_builtin(name, kind) {
             return;
         }
-        if let Some(&first) = self.values.get(name.name.as_str()) {
+        if let Some(&first) = self.values.get(&*name.name) {
             let first_span = self.item_name_span(first);
             self.duplicate(name, first_span, kind);
             return;
@@ -366,7 +366,7 @@ impl<'a> Checker<'a> {
     /// whole type (so it fits everything silently later).
     pub(crate) fn resolve_type(&mut self, t: &'a ast::TypeExpr) -> Type {
         match &t.kind {
-            TypeExprKind::Named(n) => match n.as_str() {
+            TypeExprKind::Named(n) => match &**n {
                 "int" => Type::Int,
                 "float" => Type::Float,
                 "bool" => Type::Bool,
@@ -517,7 +517,7 @@ impl<'a> Checker<'a> {
                     };
                     diverges |= value.ty == Type::Never;
                     stmts.push(TStmt::InitGlobal {
-                        name: g.name.name.clone(),
+                        name: g.name.name.to_string(),
                         value,
                         span: g.span,
                     });
@@ -659,7 +659,7 @@ impl<'a> Checker<'a> {
         let body = self.fn_body(decl, &sig.ret);
         let locals = self.cx.reset(None);
         FnDef {
-            name: decl.name.name.clone(),
+            name: decl.name.name.to_string(),
             sig: sig.clone(),
             locals,
             body,

@@ -162,7 +162,7 @@ impl<'a> Checker<'a> {
                     Place::Field {
                         base: Box::new(base),
                         struct_name,
-                        field: field.name.clone(),
+                        field: field.name.to_string(),
                     },
                     ty,
                 ))

@@ -21,7 +21,7 @@ fn sp() -> Span {
 
 fn id(n: &str) -> Ident {
     Ident {
-        name: n.to_string(),
+        name: n.into(),
         span: sp(),
     }
 }
@@ -44,7 +44,7 @@ fn none() -> Expr {
     ex(ExprKind::None)
 }
 fn name(n: &str) -> Expr {
-    ex(ExprKind::Name(n.to_string()))
+    ex(ExprKind::Name(n.into()))
 }
 fn call(f: &str, args: Vec<Expr>) -> Expr {
     ex(ExprKind::Call {
@@ -94,7 +94,7 @@ fn ret(e: Option<Expr>) -> Expr {
 }
 fn ty(n: &str) -> TypeExpr {
     TypeExpr {
-        kind: TypeExprKind::Named(n.to_string()),
+        kind: TypeExprKind::Named(n.into()),
         span: sp(),
     }
 }

@@ -17,9 +17,10 @@
 
 use super::{end_with_semi, is_comparison, precedence, top_stmt, Mode, Shared, Stream};
 use crate::ast::{
-    self, BinOp, Block, Expr, ExprKind, FieldDecl, FnDecl, ForIter, Ident, Param, Stmt, StmtKind,
-    StructDecl, TopLevel, TypeExpr, TypeExprKind, UnOp,
+    self, BinOp, Block, Expr, ExprKind, FieldDecl, FnDecl, ForIter, Ident, Name, Param, Stmt,
+    StmtKind, StructDecl, TopLevel, TypeExpr, TypeExprKind, UnOp,
 };
+use crate::check::names::FxMap;
 use crate::lexer::{self, Spanned, Tok};
 use crate::{FileId, Span};
 
@@ -70,6 +71,8 @@ pub(super) fn parse(file: FileId, src: &str, mode: Mode) -> Option<ast::Module> 
         run: 0,
         pending_min: None,
         depth: 0,
+        after_jump: false,
+        names: FxMap::default(),
     };
     p.cur = p.stream.next();
     let module = p.module(mode).ok()?;
@@ -96,6 +99,10 @@ struct P<'a> {
     /// The span of a `9223372036854775808` literal not (yet) negated.
     pending_min: Option<Span>,
     depth: u32,
+    /// A `??` operand was a jump: the expression ends there.
+    after_jump: bool,
+    /// Every name seen so far: occurrences of a name share its text.
+    names: FxMap<&'a str, Name>,
 }
 
 fn binop(t: Tok<'_>) -> Option<BinOp> {
@@ -217,9 +224,9 @@ impl<'a> P<'a> {
         Span::new(self.file, l, r)
     }
 
-    fn expr_node(&mut self, kind: ExprKind, l: usize) -> Box<Expr> {
+    fn expr_node(&mut self, kind: ExprKind, l: usize) -> Expr {
         let span = self.span(l, self.last_hi);
-        Box::new(Expr { kind, span })
+        Expr { kind, span }
     }
 
     fn enter(&mut self) -> R<()> {
@@ -234,12 +241,21 @@ impl<'a> P<'a> {
         self.depth -= 1;
     }
 
+    fn intern(&mut self, s: &'a str) -> Name {
+        if let Some(n) = self.names.get(s) {
+            return n.clone();
+        }
+        let n: Name = Name::from(s);
+        self.names.insert(s, n.clone());
+        n
+    }
+
     fn ident(&mut self) -> R<Ident> {
         match self.cur {
             Some((l, Tok::Ident(s), r)) => {
                 self.bump()?;
                 Ok(Ident {
-                    name: s.to_string(),
+                    name: self.intern(s),
                     span: self.span(l, r),
                 })
             }
@@ -288,7 +304,7 @@ impl<'a> P<'a> {
                         if self.cur.is_some() || mode == Mode::File {
                             return Err(Bail);
                         }
-                        tail = Some(*e);
+                        tail = Some(e);
                     }
                 },
             }
@@ -466,7 +482,7 @@ impl<'a> P<'a> {
                 } else {
                     let span = self.span(l, r);
                     TypeExpr {
-                        kind: TypeExprKind::Named(n.to_string()),
+                        kind: TypeExprKind::Named(self.intern(n)),
                         span,
                     }
                 }
@@ -519,7 +535,7 @@ impl<'a> P<'a> {
                     None
                 };
                 self.expect(Tok::Eq)?;
-                let init = *self.expr(M::E)?;
+                let init = self.expr(M::E)?;
                 let semi = self.eat(Tok::Semi)?;
                 let span = self.span(l, self.last_hi);
                 let s = Stmt {
@@ -542,7 +558,7 @@ impl<'a> P<'a> {
                 let span = e.span;
                 Ok(Parsed::Stmt(Stmt {
                     kind: StmtKind::Expr {
-                        expr: *e,
+                        expr: e,
                         semi: false,
                     },
                     span,
@@ -552,15 +568,11 @@ impl<'a> P<'a> {
                 let target = self.expr(M::S)?;
                 if let Some(op) = self.peek().and_then(assign_op) {
                     self.bump()?;
-                    let value = *self.expr(M::E)?;
+                    let value = self.expr(M::E)?;
                     let semi = self.eat(Tok::Semi)?;
                     let span = self.span(l, self.last_hi);
                     let s = Stmt {
-                        kind: StmtKind::Assign {
-                            target: *target,
-                            op,
-                            value,
-                        },
+                        kind: StmtKind::Assign { target, op, value },
                         span,
                     };
                     Ok(if semi {
@@ -572,7 +584,7 @@ impl<'a> P<'a> {
                     let span = self.span(l, self.last_hi);
                     Ok(Parsed::Stmt(Stmt {
                         kind: StmtKind::Expr {
-                            expr: *target,
+                            expr: target,
                             semi: true,
                         },
                         span,
@@ -613,7 +625,7 @@ impl<'a> P<'a> {
                         if !self.at(Tok::RBrace) {
                             return Err(Bail);
                         }
-                        tail = Some(e);
+                        tail = Some(Box::new(e));
                         break;
                     }
                 },
@@ -643,49 +655,87 @@ impl<'a> P<'a> {
     // ------------------------------------------------------------ expressions
 
     /// `Expr<M, R>`: a chain of binary operators, or a jump.
-    fn expr(&mut self, m: M) -> R<Box<Expr>> {
+    fn expr(&mut self, m: M) -> R<Expr> {
         self.enter()?;
         let e = self.expr_inner(m)?;
         self.leave();
         Ok(e)
     }
 
-    fn expr_inner(&mut self, m: M) -> R<Box<Expr>> {
+    fn expr_inner(&mut self, m: M) -> R<Expr> {
         if m != M::N && matches!(self.peek(), Some(Tok::Return | Tok::Break | Tok::Continue)) {
             return self.jump();
         }
+        let saved = std::mem::replace(&mut self.after_jump, false);
         let first = self.cast(m)?;
-        let Some(op) = self.peek().and_then(binop) else {
-            return Ok(first);
-        };
-        let mut rest: Vec<(BinOp, Span, Box<Expr>)> = Vec::new();
-        let mut next = Some(op);
-        while let Some(op) = next {
+        let e = self.binary(m, first, 0)?;
+        // After `?? return ...` (or `break`, `continue`) the expression
+        // ends: no operator may follow.
+        if self.after_jump && self.peek().and_then(binop).is_some() {
+            return Err(Bail);
+        }
+        self.after_jump = saved;
+        Ok(e)
+    }
+
+    /// Operators of precedence `min` and above after `lhs` (precedence
+    /// climbing; the same tree as `St::fold`: `??` is right-associative,
+    /// every other operator left-associative, comparisons do not chain).
+    fn binary(&mut self, m: M, mut lhs: Expr, min: u8) -> R<Expr> {
+        while let Some(op) = self.peek().and_then(binop) {
+            let p = precedence(op);
+            if p < min || self.after_jump {
+                break;
+            }
             let (ol, _, or) = self.bump()?;
-            let op_span = self.span(ol, or);
-            if op == BinOp::Coalesce
+            self.span(ol, or);
+            let mut rhs = if op == BinOp::Coalesce
                 && matches!(self.peek(), Some(Tok::Return | Tok::Break | Tok::Continue))
             {
                 if m == M::N {
                     return Err(Bail);
                 }
                 let j = self.jump()?;
-                rest.push((op, op_span, j));
-                break;
+                self.after_jump = true;
+                j
+            } else {
+                self.cast(m.rest())?
+            };
+            while let Some(next) = self.peek().and_then(binop) {
+                let np = precedence(next);
+                if self.after_jump || np < p || (np == p && next != BinOp::Coalesce) {
+                    break;
+                }
+                self.enter()?;
+                rhs = self.binary(m, rhs, if np > p { p + 1 } else { p })?;
+                self.leave();
             }
-            let rhs = self.cast(m.rest())?;
-            rest.push((op, op_span, rhs));
-            next = self.peek().and_then(binop);
+            if is_comparison(op) {
+                if let ExprKind::Binary { op: first, .. } = &lhs.kind {
+                    if is_comparison(*first) {
+                        return Err(Bail);
+                    }
+                }
+            }
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr {
+                kind: ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            };
         }
-        fold(first, rest)
+        Ok(lhs)
     }
 
-    fn jump(&mut self) -> R<Box<Expr>> {
+    fn jump(&mut self) -> R<Expr> {
         let (l, t, _) = self.bump()?;
         let kind = match t {
             Tok::Return => {
                 let e = match self.peek() {
-                    Some(t) if starts_expr(t) => Some(self.expr(M::E)?),
+                    Some(t) if starts_expr(t) => Some(Box::new(self.expr(M::E)?)),
                     _ => None,
                 };
                 ExprKind::Return(e)
@@ -697,17 +747,23 @@ impl<'a> P<'a> {
         Ok(self.expr_node(kind, l))
     }
 
-    fn cast(&mut self, m: M) -> R<Box<Expr>> {
+    fn cast(&mut self, m: M) -> R<Expr> {
         let l = self.lo()?;
         let mut e = self.unary(m)?;
         while self.eat(Tok::As)? {
             let ty = self.cast_type()?;
-            e = self.expr_node(ExprKind::Cast { expr: e, ty }, l);
+            e = self.expr_node(
+                ExprKind::Cast {
+                    expr: Box::new(e),
+                    ty,
+                },
+                l,
+            );
         }
         Ok(e)
     }
 
-    fn unary(&mut self, m: M) -> R<Box<Expr>> {
+    fn unary(&mut self, m: M) -> R<Expr> {
         let (l, t, _) = self.cur.ok_or(Bail)?;
         match t {
             Tok::Minus | Tok::Bang | Tok::Spawn => {
@@ -725,13 +781,13 @@ impl<'a> P<'a> {
                 let kind = match t {
                     Tok::Minus => ExprKind::Unary {
                         op: UnOp::Neg,
-                        operand,
+                        operand: Box::new(operand),
                     },
                     Tok::Bang => ExprKind::Unary {
                         op: UnOp::Not,
-                        operand,
+                        operand: Box::new(operand),
                     },
-                    _ => ExprKind::Spawn(Box::new(spawn_call(*operand)?)),
+                    _ => ExprKind::Spawn(Box::new(spawn_call(operand)?)),
                 };
                 Ok(self.expr_node(kind, l))
             }
@@ -739,7 +795,7 @@ impl<'a> P<'a> {
         }
     }
 
-    fn postfix(&mut self, m: M) -> R<Box<Expr>> {
+    fn postfix(&mut self, m: M) -> R<Expr> {
         let l = self.lo()?;
         let mut e = self.primary(m)?;
         loop {
@@ -747,13 +803,25 @@ impl<'a> P<'a> {
                 Some(Tok::LParen) => {
                     self.bump()?;
                     let args = self.args(Tok::RParen)?;
-                    e = self.expr_node(ExprKind::Call { callee: e, args }, l);
+                    e = self.expr_node(
+                        ExprKind::Call {
+                            callee: Box::new(e),
+                            args,
+                        },
+                        l,
+                    );
                 }
                 Some(Tok::LBracket) => {
                     self.bump()?;
                     let index = self.expr(M::E)?;
                     self.expect(Tok::RBracket)?;
-                    e = self.expr_node(ExprKind::Index { expr: e, index }, l);
+                    e = self.expr_node(
+                        ExprKind::Index {
+                            expr: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        l,
+                    );
                 }
                 Some(Tok::Dot) => {
                     self.bump()?;
@@ -762,7 +830,7 @@ impl<'a> P<'a> {
                         let args = self.args(Tok::RParen)?;
                         e = self.expr_node(
                             ExprKind::MethodCall {
-                                receiver: e,
+                                receiver: Box::new(e),
                                 method: name,
                                 args,
                             },
@@ -771,7 +839,7 @@ impl<'a> P<'a> {
                     } else {
                         e = self.expr_node(
                             ExprKind::Field {
-                                expr: e,
+                                expr: Box::new(e),
                                 field: name,
                             },
                             l,
@@ -780,7 +848,7 @@ impl<'a> P<'a> {
                 }
                 Some(Tok::Bang) => {
                     self.bump()?;
-                    e = self.expr_node(ExprKind::Unwrap(e), l);
+                    e = self.expr_node(ExprKind::Unwrap(Box::new(e)), l);
                 }
                 _ => return Ok(e),
             }
@@ -791,7 +859,7 @@ impl<'a> P<'a> {
     fn args(&mut self, close: Tok<'_>) -> R<Vec<Expr>> {
         let mut v = Vec::new();
         while !self.at(close) {
-            v.push(*self.expr(M::E)?);
+            v.push(self.expr(M::E)?);
             if !self.eat(Tok::Comma)? {
                 break;
             }
@@ -800,7 +868,7 @@ impl<'a> P<'a> {
         Ok(v)
     }
 
-    fn primary(&mut self, m: M) -> R<Box<Expr>> {
+    fn primary(&mut self, m: M) -> R<Expr> {
         let (l, t, _) = self.cur.ok_or(Bail)?;
         let kind = match t {
             // `9223372036854775808` is valid only as the operand of a unary
@@ -813,10 +881,10 @@ impl<'a> P<'a> {
                 let (_, _, r) = self.bump()?;
                 let span = self.span(l, r);
                 self.pending_min = Some(span);
-                return Ok(Box::new(Expr {
+                return Ok(Expr {
                     kind: ExprKind::Int(i64::MIN),
                     span,
-                }));
+                });
             }
             Tok::Int(n) => {
                 self.bump()?;
@@ -846,12 +914,12 @@ impl<'a> P<'a> {
                 let (_, _, r) = self.bump()?;
                 if m != M::N && self.at(Tok::LBrace) {
                     let name = Ident {
-                        name: s.to_string(),
+                        name: self.intern(s),
                         span: self.span(l, r),
                     };
                     return self.struct_lit(name, l);
                 }
-                ExprKind::Name(s.to_string())
+                ExprKind::Name(self.intern(s))
             }
             Tok::LParen => {
                 self.bump()?;
@@ -860,7 +928,7 @@ impl<'a> P<'a> {
                 } else {
                     let e = self.expr(M::E)?;
                     self.expect(Tok::RParen)?;
-                    ExprKind::Paren(e)
+                    ExprKind::Paren(Box::new(e))
                 }
             }
             Tok::LBracket => {
@@ -892,13 +960,13 @@ impl<'a> P<'a> {
             let count = self.expr(M::E)?;
             self.expect(Tok::RBracket)?;
             return Ok(ExprKind::ArrayRepeat {
-                value: first,
-                count,
+                value: Box::new(first),
+                count: Box::new(count),
             });
         }
         if self.eat(Tok::Colon)? {
             let v = self.expr(M::E)?;
-            let mut entries = vec![(*first, *v)];
+            let mut entries = vec![(first, v)];
             while self.eat(Tok::Comma)? {
                 if self.at(Tok::RBracket) {
                     break;
@@ -906,30 +974,30 @@ impl<'a> P<'a> {
                 let k = self.expr(M::E)?;
                 self.expect(Tok::Colon)?;
                 let v = self.expr(M::E)?;
-                entries.push((*k, *v));
+                entries.push((k, v));
             }
             self.expect(Tok::RBracket)?;
             return Ok(ExprKind::MapLit(entries));
         }
-        let mut items = vec![*first];
+        let mut items = vec![first];
         while self.eat(Tok::Comma)? {
             if self.at(Tok::RBracket) {
                 break;
             }
-            items.push(*self.expr(M::E)?);
+            items.push(self.expr(M::E)?);
         }
         self.expect(Tok::RBracket)?;
         Ok(ExprKind::Array(items))
     }
 
-    fn struct_lit(&mut self, name: Ident, l: usize) -> R<Box<Expr>> {
+    fn struct_lit(&mut self, name: Ident, l: usize) -> R<Expr> {
         self.expect(Tok::LBrace)?;
         let mut fields = Vec::new();
         while !self.at(Tok::RBrace) {
             let n = self.ident()?;
             self.expect(Tok::Colon)?;
             let v = self.expr(M::E)?;
-            fields.push((n, *v));
+            fields.push((n, v));
             if !self.eat(Tok::Comma)? {
                 break;
             }
@@ -938,14 +1006,14 @@ impl<'a> P<'a> {
         Ok(self.expr_node(ExprKind::StructLit { name, fields }, l))
     }
 
-    fn block_like(&mut self) -> R<Box<Expr>> {
+    fn block_like(&mut self) -> R<Expr> {
         let (l, t, _) = self.cur.ok_or(Bail)?;
         self.enter()?;
         let e = match t {
             Tok::If => self.if_expr()?,
             Tok::While => {
                 self.bump()?;
-                let cond = self.expr(M::N)?;
+                let cond = Box::new(self.expr(M::N)?);
                 let body = self.block()?;
                 self.expr_node(ExprKind::While { cond, body }, l)
             }
@@ -953,12 +1021,12 @@ impl<'a> P<'a> {
                 self.bump()?;
                 let var = self.ident()?;
                 self.expect(Tok::In)?;
-                let lo = self.expr(M::N)?;
+                let lo = Box::new(self.expr(M::N)?);
                 let iter = match self.peek() {
                     Some(Tok::DotDot | Tok::DotDotEq) => {
                         let inclusive = self.at(Tok::DotDotEq);
                         self.bump()?;
-                        let hi = self.expr(M::N)?;
+                        let hi = Box::new(self.expr(M::N)?);
                         ForIter::Range { lo, hi, inclusive }
                     }
                     _ => ForIter::Expr(lo),
@@ -976,13 +1044,13 @@ impl<'a> P<'a> {
         Ok(e)
     }
 
-    fn if_expr(&mut self) -> R<Box<Expr>> {
+    fn if_expr(&mut self) -> R<Expr> {
         self.enter()?;
         let (l, _, _) = self.expect(Tok::If)?;
         let e = if self.eat(Tok::Let)? {
             let name = self.ident()?;
             self.expect(Tok::Eq)?;
-            let value = self.expr(M::N)?;
+            let value = Box::new(self.expr(M::N)?);
             let then = self.block()?;
             let else_ = self.else_part()?;
             self.expr_node(
@@ -995,7 +1063,7 @@ impl<'a> P<'a> {
                 l,
             )
         } else {
-            let cond = self.expr(M::N)?;
+            let cond = Box::new(self.expr(M::N)?);
             let then = self.block()?;
             let else_ = self.else_part()?;
             self.expr_node(ExprKind::If { cond, then, else_ }, l)
@@ -1009,11 +1077,11 @@ impl<'a> P<'a> {
             return Ok(None);
         }
         match self.peek() {
-            Some(Tok::If) => Ok(Some(self.if_expr()?)),
+            Some(Tok::If) => Ok(Some(Box::new(self.if_expr()?))),
             Some(Tok::LBrace) => {
                 let l = self.lo()?;
                 let b = self.block()?;
-                Ok(Some(self.expr_node(ExprKind::Block(b), l)))
+                Ok(Some(Box::new(self.expr_node(ExprKind::Block(b), l))))
             }
             _ => Err(Bail),
         }
@@ -1028,7 +1096,7 @@ enum Parsed {
     /// A `let` without `;`.
     LastLet(Stmt),
     /// An expression without `;`.
-    Tail(Box<Expr>),
+    Tail(Expr),
 }
 
 /// `spawn e`: `e` must be a call; a method call is rewritten to the call it
@@ -1056,58 +1124,4 @@ fn spawn_call(operand: Expr) -> R<Expr> {
         }
         _ => Err(Bail),
     }
-}
-
-/// Apply precedence and associativity to `first op rhs op rhs ...` (as
-/// `St::fold` does; chained comparisons are errors).
-fn fold(first: Box<Expr>, rest: Vec<(BinOp, Span, Box<Expr>)>) -> R<Box<Expr>> {
-    // The boxes move into the tree as they are.
-    #[allow(clippy::vec_box)]
-    fn reduce(operands: &mut Vec<Box<Expr>>, op: BinOp) -> R<()> {
-        let rhs = operands.pop().ok_or(Bail)?;
-        let lhs = operands.pop().ok_or(Bail)?;
-        if is_comparison(op) {
-            if let ExprKind::Binary { op: first, .. } = &lhs.kind {
-                if is_comparison(*first) {
-                    return Err(Bail);
-                }
-            }
-        }
-        let span = lhs.span.to(rhs.span);
-        operands.push(Box::new(Expr {
-            kind: ExprKind::Binary { op, lhs, rhs },
-            span,
-        }));
-        Ok(())
-    }
-    if rest.len() == 1 {
-        let mut operands = Vec::with_capacity(2);
-        operands.push(first);
-        let (op, _, rhs) = rest.into_iter().next().ok_or(Bail)?;
-        operands.push(rhs);
-        reduce(&mut operands, op)?;
-        return operands.pop().ok_or(Bail);
-    }
-    let mut operands: Vec<Box<Expr>> = Vec::with_capacity(rest.len() + 1);
-    let mut ops: Vec<BinOp> = Vec::with_capacity(rest.len());
-    operands.push(first);
-    for (op, _, rhs) in rest {
-        let p = precedence(op);
-        while let Some(&top) = ops.last() {
-            let tp = precedence(top);
-            // `??` is right-associative, everything else left.
-            if tp > p || (tp == p && op != BinOp::Coalesce) {
-                ops.pop();
-                reduce(&mut operands, top)?;
-            } else {
-                break;
-            }
-        }
-        ops.push(op);
-        operands.push(rhs);
-    }
-    while let Some(top) = ops.pop() {
-        reduce(&mut operands, top)?;
-    }
-    operands.pop().ok_or(Bail)
 }

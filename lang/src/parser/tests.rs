@@ -8,7 +8,7 @@ use crate::ast::{ForIter, Module, TypeExpr, UnOp};
 
 fn ty(t: &TypeExpr) -> String {
     match &t.kind {
-        TypeExprKind::Named(n) => n.clone(),
+        TypeExprKind::Named(n) => n.to_string(),
         TypeExprKind::Unit => "()".into(),
         TypeExprKind::Array(t) => format!("[{}]", ty(t)),
         TypeExprKind::Map(k, v) => format!("map[{}, {}]", ty(k), ty(v)),
@@ -37,7 +37,7 @@ fn ex(e: &Expr) -> String {
         ExprKind::Str(s) => format!("{s:?}"),
         ExprKind::None => "none".into(),
         ExprKind::Unit => "()".into(),
-        ExprKind::Name(n) => n.clone(),
+        ExprKind::Name(n) => n.to_string(),
         ExprKind::Array(es) => format!("[{}]", list(es)),
         ExprKind::ArrayRepeat { value, count } => format!("[{}; {}]", ex(value), ex(count)),
         ExprKind::MapLit(kvs) if kvs.is_empty() => "[:]".into(),
