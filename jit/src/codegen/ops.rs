@@ -210,7 +210,15 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 let lt = self.b.ins().fcmp(FloatCC::LessThan, v, hi);
                 let ok = self.b.ins().band(ge, lt);
                 let bad = self.b.ins().bxor_imm_s(ok, 1);
-                self.check0(bad, RaiseCode::InvalidCast);
+                self.check(bad, RaiseCode::InvalidCast, |t| {
+                    let bits = t.b.ins().bitcast(
+                        types::I64,
+                        cranelift_codegen::ir::MemFlagsData::new(),
+                        v,
+                    );
+                    let z = t.b.ins().iconst(types::I64, 0);
+                    (bits, z)
+                });
                 self.b.ins().fcvt_to_sint_sat(types::I64, v)
             }
             (Type::Bool, Type::Int) => self.b.ins().uextend(types::I64, v),

@@ -266,7 +266,10 @@ extern "C" fn rt_raise(ctx: *mut ThreadCtx, code: i64, a: i64, b: i64) {
         1 => "integer overflow".to_string(),
         2 => format!("index out of bounds: index {a}, length {b}"),
         3 => "unwrap of none".to_string(),
-        4 => "invalid cast: float value is NaN or out of the int range".to_string(),
+        4 => format!(
+            "invalid cast: {:?} as int (NaN or out of the int range)",
+            f64::from_bits(a as u64)
+        ),
         5 => {
             let name = shared(tc(ctx)).global_name(a as u32);
             format!("global {name} used before initialization")
