@@ -57,6 +57,37 @@ pub(crate) fn value_span(e: &TExpr) -> Span {
     }
 }
 
+/// The argument expressions of a call (with a method call's receiver
+/// first), without a heap allocation for the usual short lists.
+enum Refs<'a> {
+    Inline([&'a Expr; 8], usize),
+    Heap(Vec<&'a Expr>),
+}
+
+impl<'a> Refs<'a> {
+    /// `filler` only fills the unused inline slots.
+    fn new(first: Option<&'a Expr>, rest: &'a [Expr], filler: &'a Expr) -> Refs<'a> {
+        let n = rest.len() + usize::from(first.is_some());
+        let all = first.into_iter().chain(rest.iter());
+        if n <= 8 {
+            let mut buf = [filler; 8];
+            for (slot, e) in buf.iter_mut().zip(all) {
+                *slot = e;
+            }
+            Refs::Inline(buf, n)
+        } else {
+            Refs::Heap(all.collect())
+        }
+    }
+
+    fn as_slice(&self) -> &[&'a Expr] {
+        match self {
+            Refs::Inline(buf, n) => &buf[..*n],
+            Refs::Heap(v) => v,
+        }
+    }
+}
+
 /// One arm of something whose arms must agree on a type: an array element,
 /// a map key or value, a branch of `if`.
 #[derive(Clone, Copy)]
@@ -262,18 +293,23 @@ impl<'a> Checker<'a> {
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span, expected),
             ExprKind::Cast { expr, ty } => self.cast(expr, ty, span),
             ExprKind::Call { callee, args } => {
-                let args: Vec<&'a Expr> = args.iter().collect();
-                self.call(callee, &args, span, expected)
+                let args = Refs::new(None, args, callee);
+                self.call(callee, args.as_slice(), span, expected)
             }
             ExprKind::MethodCall {
                 receiver,
                 method,
                 args,
             } => {
-                let mut all: Vec<&'a Expr> = Vec::with_capacity(args.len() + 1);
-                all.push(receiver);
-                all.extend(args.iter());
-                self.call_named(&method.name, method.span, &all, span, expected, true)
+                let all = Refs::new(Some(receiver), args, receiver);
+                self.call_named(
+                    &method.name,
+                    method.span,
+                    all.as_slice(),
+                    span,
+                    expected,
+                    true,
+                )
             }
             ExprKind::Field { expr, field } => {
                 let base = self.expr(expr, None);
@@ -715,14 +751,25 @@ impl<'a> Checker<'a> {
             }
             return error_expr(span);
         };
-        let decl: Vec<(String, Type)> = self.struct_fields(&name.name).unwrap_or(&[]).to_vec();
-        let mut given: Vec<Option<Span>> = vec![None; decl.len()];
+        // The field types (no copies of the names on the success path).
+        let types: Vec<Type> = self
+            .struct_fields(&name.name)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(_, t)| t.clone())
+            .collect();
+        let mut given: Vec<Option<Span>> = vec![None; types.len()];
         let mut out = Vec::with_capacity(fields.len());
         let mut ok = true;
         for (fname, value) in fields {
-            match decl.iter().position(|(f, _)| **f == *fname.name) {
+            let pos = self
+                .struct_fields(&name.name)
+                .unwrap_or(&[])
+                .iter()
+                .position(|(f, _)| **f == *fname.name);
+            match pos {
                 Some(i) => {
-                    let v = self.expr_coerce(value, &decl[i].1);
+                    let v = self.expr_coerce(value, &types[i]);
                     if let Some(first) = given[i] {
                         ok = false;
                         self.error(
@@ -742,6 +789,8 @@ impl<'a> Checker<'a> {
                 None => {
                     ok = false;
                     self.expr(value, Some(&Type::Never));
+                    let decl: Vec<(String, Type)> =
+                        self.struct_fields(&name.name).unwrap_or(&[]).to_vec();
                     let mut d = Diagnostic::error(
                         "E0104",
                         format!("struct `{}` has no field `{}`", name.name, fname.name),
@@ -762,6 +811,17 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        if ok && given.iter().all(Option::is_some) {
+            return mk(
+                TExprKind::StructLit {
+                    name: name.name.to_string(),
+                    fields: out,
+                },
+                sty,
+                span,
+            );
+        }
+        let decl: Vec<(String, Type)> = self.struct_fields(&name.name).unwrap_or(&[]).to_vec();
         let missing: Vec<&str> = decl
             .iter()
             .zip(&given)

@@ -72,6 +72,8 @@ pub(super) fn parse(file: FileId, src: &str, mode: Mode) -> Option<ast::Module> 
         pending_min: None,
         depth: 0,
         after_jump: false,
+        stmts: Vec::new(),
+        exprs: Vec::new(),
         names: FxMap::default(),
     };
     p.cur = p.stream.next();
@@ -99,6 +101,10 @@ struct P<'a> {
     /// The span of a `9223372036854775808` literal not (yet) negated.
     pending_min: Option<Span>,
     depth: u32,
+    /// Statements of the enclosing blocks (see `block`).
+    stmts: Vec<Stmt>,
+    /// Elements of the enclosing lists (see `args`).
+    exprs: Vec<Expr>,
     /// A `??` operand was a jump: the expression ends there.
     after_jump: bool,
     /// Every name seen so far: occurrences of a name share its text.
@@ -600,7 +606,9 @@ impl<'a> P<'a> {
     fn block(&mut self) -> R<Block> {
         self.enter()?;
         let (l, _, _) = self.expect(Tok::LBrace)?;
-        let mut stmts: Vec<Stmt> = Vec::new();
+        // This block's statements are gathered on `self.stmts` (above
+        // `base`) and moved into a vector of the exact size at the end.
+        let base = self.stmts.len();
         let mut tail = None;
         loop {
             match self.peek() {
@@ -608,16 +616,18 @@ impl<'a> P<'a> {
                 Some(Tok::Semi) => {
                     let (sl, _, sr) = self.bump()?;
                     let sp = self.span(sl, sr);
-                    end_with_semi(stmts.last_mut(), sp);
+                    if self.stmts.len() > base {
+                        end_with_semi(self.stmts.last_mut(), sp);
+                    }
                 }
                 Some(Tok::Fn | Tok::Struct) | None => return Err(Bail),
                 Some(_) => match self.stmt()? {
-                    Parsed::Stmt(s) => stmts.push(s),
+                    Parsed::Stmt(s) => self.stmts.push(s),
                     Parsed::Last(s) => {
                         if !self.at(Tok::RBrace) {
                             return Err(Bail);
                         }
-                        stmts.push(s);
+                        self.stmts.push(s);
                         break;
                     }
                     Parsed::LastLet(_) => return Err(Bail),
@@ -632,21 +642,22 @@ impl<'a> P<'a> {
             }
         }
         self.expect(Tok::RBrace)?;
-        if tail.is_none() {
+        if tail.is_none() && self.stmts.len() > base {
             if let Some(Stmt {
                 kind: StmtKind::Expr { semi: false, .. },
                 ..
-            }) = stmts.last()
+            }) = self.stmts.last()
             {
                 if let Some(Stmt {
                     kind: StmtKind::Expr { expr, .. },
                     ..
-                }) = stmts.pop()
+                }) = self.stmts.pop()
                 {
                     tail = Some(Box::new(expr));
                 }
             }
         }
+        let stmts: Vec<Stmt> = self.stmts.drain(base..).collect();
         let span = self.span(l, self.last_hi);
         self.leave();
         Ok(Block { stmts, tail, span })
@@ -857,15 +868,17 @@ impl<'a> P<'a> {
 
     /// `Exprs?` and the closing token.
     fn args(&mut self, close: Tok<'_>) -> R<Vec<Expr>> {
-        let mut v = Vec::new();
+        // Gathered on `self.exprs`, then moved into an exact-size vector.
+        let base = self.exprs.len();
         while !self.at(close) {
-            v.push(self.expr(M::E)?);
+            let e = self.expr(M::E)?;
+            self.exprs.push(e);
             if !self.eat(Tok::Comma)? {
                 break;
             }
         }
         self.expect(close)?;
-        Ok(v)
+        Ok(self.exprs.drain(base..).collect())
     }
 
     fn primary(&mut self, m: M) -> R<Expr> {
@@ -979,15 +992,17 @@ impl<'a> P<'a> {
             self.expect(Tok::RBracket)?;
             return Ok(ExprKind::MapLit(entries));
         }
-        let mut items = vec![first];
+        let base = self.exprs.len();
+        self.exprs.push(first);
         while self.eat(Tok::Comma)? {
             if self.at(Tok::RBracket) {
                 break;
             }
-            items.push(self.expr(M::E)?);
+            let e = self.expr(M::E)?;
+            self.exprs.push(e);
         }
         self.expect(Tok::RBracket)?;
-        Ok(ExprKind::Array(items))
+        Ok(ExprKind::Array(self.exprs.drain(base..).collect()))
     }
 
     fn struct_lit(&mut self, name: Ident, l: usize) -> R<Expr> {
