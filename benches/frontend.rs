@@ -5,6 +5,14 @@
 //!
 //! Run: `cargo bench --bench frontend` (`-- --test` runs each once). Criterion reports throughput in
 //! elements/s, where one element is one source line (lines/s).
+//!
+//! Each measured iteration includes dropping its result (criterion drops
+//! the routine's output inside the timed loop): `parse` frees the syntax
+//! tree, `parse+check` frees the syntax tree and the typed IR.
+//!
+//! The allocator is mimalloc, as in the `ember` binary: the front end
+//! allocates ~1M small blocks per run, and glibc's allocator takes about
+//! 40% longer for them (see BENCHMARKS.md).
 
 use std::fmt::Write;
 use std::hint::black_box;
@@ -12,6 +20,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ember::lang::{self, Env, SourceMap};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const FUNCTIONS: usize = 10_000;
 const STRUCTS: usize = 100;
