@@ -205,6 +205,7 @@ def main():
     ap.add_argument("--programs", default=",".join(PROGRAMS), help="comma-separated (default: all)")
     ap.add_argument("--langs", default=",".join(LANGS), help="comma-separated of " + ",".join(LANGS))
     ap.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    ap.add_argument("--json-file", help="also write the JSON (every sample) to this file")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build (use --ember or the built one)")
     ap.add_argument("--ember", help="ember binary (default: target/release/ember, built first)")
     ap.add_argument("--luajit", default="luajit")
@@ -273,18 +274,26 @@ def main():
 
         empty = None
         if args.ember and args.empty_runs > 0:
+            # Interleaved with `true`, whose time is what starting a process
+            # from here costs (fork, exec, wait): the floor under every figure.
+            log(f"empty file: {args.empty_runs} runs")
             path = os.path.join(tmp, "empty.em")
             open(path, "w").close()
-            ts = []
+            true = shutil.which("true") or "/bin/true"
+            ts, base = [], []
             for _ in range(args.empty_runs):
                 dt, why = check([args.ember, "run", path], b"", args.timeout)
                 if why:
                     empty = {"error": why}
                     break
                 ts.append(dt)
+                dt, why = check([true], b"", args.timeout)
+                if not why:
+                    base.append(dt)
             else:
                 empty = {"median_ms": statistics.median(ts) * 1e3,
-                         "min_ms": min(ts) * 1e3, "runs": len(ts)}
+                         "min_ms": min(ts) * 1e3, "runs": len(ts),
+                         "spawn_baseline_median_ms": statistics.median(base) * 1e3 if base else None}
     load_after = loadavg()
 
     # Results.
@@ -319,6 +328,7 @@ def main():
         "rounds": args.rounds,
         "warmup": args.warmup,
         "commit": commit,
+        "ember": args.ember,
         "dirty_worktree": dirty,
         "host": platform.node(),
         "kernel": platform.release(),
@@ -329,9 +339,13 @@ def main():
                          for lang in langs},
     }
 
+    report = {"meta": meta, "results": results, "geomean": geo, "empty_file": empty}
+    if args.json_file:
+        with open(args.json_file, "w") as f:
+            json.dump(report, f, indent=2)
+            f.write("\n")
     if args.json:
-        json.dump({"meta": meta, "results": results, "geomean": geo, "empty_file": empty},
-                  sys.stdout, indent=2)
+        json.dump(report, sys.stdout, indent=2)
         print()
         return 0 if not failed else 1
 
@@ -362,8 +376,10 @@ def main():
         if "error" in empty:
             print(f"`ember run` of an empty file: **{empty['error']}**")
         else:
+            base = empty["spawn_baseline_median_ms"]
             print(f"`ember run` of an empty file: median {empty['median_ms']:.2f} ms "
-                  f"(min {empty['min_ms']:.2f} ms, {empty['runs']} runs)")
+                  f"(min {empty['min_ms']:.2f} ms, {empty['runs']} runs)"
+                  + (f"; `true` from the same script: median {base:.2f} ms" if base else ""))
     if failed:
         print("\nFailures (not timed):")
         for (p, lang), why in sorted(failed.items()):
@@ -392,7 +408,10 @@ def main():
             print(f"- {'met' if ok else '**missed**'}: {name} ({val})")
 
     la = lambda x: " / ".join(f"{v:.2f}" for v in x) if x else "n/a"  # noqa: E731
-    print(f"\n{meta['date']}; commit {commit}{' (uncommitted changes in tree)' if dirty else ''}; "
+    where = f"commit {commit}{' (uncommitted changes in tree)' if dirty else ''}" if commit else "not a git checkout"
+    if args.ember:
+        where += f"; ember = {args.ember}"
+    print(f"\n{meta['date']}; {where}; "
           f"{meta['cpus']} CPUs, kernel {meta['kernel']}; load average (1/5/15 min) "
           f"{la(load_before)} before, {la(load_after)} after.")
     print(f"Command: `{meta['command']}`")
