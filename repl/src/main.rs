@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: the front end and the runtime's Rust side allocate many small
+/// objects; it is markedly faster than glibc's malloc for them (see
+/// BENCHMARKS.md, front end).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ember",
