@@ -1,16 +1,103 @@
 //! `ember`: the facade an embedder depends on.
 //!
 //! It offers the front end ([`lang`], a re-export of `ember-lang`), the
-//! [`Engine`] that compiles and runs Ember code (from `ember-jit`), and the
-//! helpers the `ember` command and the file-driven tests share: checking
-//! source text, running a file as `ember run` does, and rendering what went
-//! wrong exactly as the command prints it.
+//! [`Engine`] that compiles and runs Ember code with the standard library
+//! installed (`ember-jit` + `ember-stdlib`), and the helpers the `ember`
+//! command and the file-driven tests share: checking source text, running
+//! a file as `ember run` does, and rendering what went wrong exactly as the
+//! command prints it.
+//!
+//! ```no_run
+//! // The whole standard library:
+//! let mut engine = ember::Engine::new().unwrap();
+//! engine.run_source("hi.em", "println(\"hi\");").unwrap();
+//!
+//! // A sandbox without the clock, `sleep` and random numbers: programs
+//! // calling them are refused at check time.
+//! let parts = ember::Parts::all() - ember::Parts::TIME - ember::Parts::RANDOM;
+//! let mut sandbox = ember::Engine::builder().parts(parts).build().unwrap();
+//! assert!(sandbox.run_source("t.em", "sleep(10);").is_err());
+//! ```
 #![forbid(unsafe_code)]
 
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 
-pub use ember_jit::{EmberError, Engine, Error, Frame};
+pub use ember_jit::runtime::heap::HeapConfig;
+pub use ember_jit::{EmberError, Error, Frame};
 pub use ember_lang as lang;
+pub use ember_stdlib::Parts;
+
+/// An Ember engine with the standard library installed (all of it with
+/// [`Engine::new`]; the parts you choose with [`Engine::builder`]). It
+/// dereferences to the underlying [`ember_jit::Engine`] for running code,
+/// calling functions and registering host functions.
+#[derive(Debug)]
+pub struct Engine {
+    inner: ember_jit::Engine,
+}
+
+impl Engine {
+    /// An engine with every standard part ([`Parts::all`]).
+    pub fn new() -> Result<Engine, Error> {
+        Engine::builder().build()
+    }
+
+    /// Choose the standard parts and the heap configuration.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder {
+            parts: Parts::all(),
+            heap: HeapConfig::default(),
+        }
+    }
+
+    /// The underlying JIT engine.
+    pub fn into_inner(self) -> ember_jit::Engine {
+        self.inner
+    }
+}
+
+impl Deref for Engine {
+    type Target = ember_jit::Engine;
+    fn deref(&self) -> &ember_jit::Engine {
+        &self.inner
+    }
+}
+
+impl DerefMut for Engine {
+    fn deref_mut(&mut self) -> &mut ember_jit::Engine {
+        &mut self.inner
+    }
+}
+
+/// Builds an [`Engine`]: which standard parts are present, heap limits.
+#[derive(Clone, Debug)]
+pub struct EngineBuilder {
+    parts: Parts,
+    heap: HeapConfig,
+}
+
+impl EngineBuilder {
+    /// The standard parts to install (default: [`Parts::all`]). Calls of
+    /// the others are refused when a program is checked.
+    pub fn parts(mut self, parts: Parts) -> EngineBuilder {
+        self.parts = parts;
+        self
+    }
+
+    /// The heap's configuration (limit, collection threshold).
+    pub fn heap_config(mut self, config: HeapConfig) -> EngineBuilder {
+        self.heap = config;
+        self
+    }
+
+    /// The engine.
+    pub fn build(self) -> Result<Engine, Error> {
+        let mut inner = ember_jit::Engine::with_heap_config(self.heap)?;
+        ember_stdlib::install(&mut inner, self.parts)?;
+        Ok(Engine { inner })
+    }
+}
 
 use lang::{Diagnostic, Env, SourceMap};
 

@@ -18,7 +18,7 @@ use std::time::Instant;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
-use ember_lang::tir::{FnDef, Program, StructDef};
+use ember_lang::tir::{Builtin, FnDef, Program, StructDef};
 use ember_lang::types::{FnType, Type};
 use ember_lang::{Diagnostic, Env, FileId, GlobalInfo, SourceMap};
 use parking_lot::{Mutex, RwLock};
@@ -37,6 +37,7 @@ use crate::runtime::builtins::{self, RtFn};
 use crate::runtime::ctx::{ThreadCtx, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING};
 use crate::runtime::errors::EmberError;
 use crate::runtime::heap::{self, Heap};
+use crate::runtime::host::{self, HostFn};
 use crate::runtime::unwind;
 
 /// Why running source text failed.
@@ -442,6 +443,8 @@ struct Defs {
     globals: HashMap<String, GlobalRef>,
     rt_slots: HashMap<RtFn, u64>,
     hosts: HashMap<String, (u64, Arc<FnType>)>,
+    /// Registered library functions: slot, slot address, call signature.
+    builtins: HashMap<Builtin, (SlotId, u64, Arc<FnType>)>,
     wrappers: HashMap<FnType, usize>,
     literals: HashMap<String, u64>,
     type_descs: HashMap<Type, Box<Type>>,
@@ -508,6 +511,13 @@ impl Resolver for Res<'_> {
 
     fn host(&mut self, name: &str) -> Option<(u64, Arc<FnType>)> {
         self.defs.hosts.get(name).cloned()
+    }
+
+    fn builtin(&mut self, b: Builtin) -> Option<(u64, Arc<FnType>)> {
+        self.defs
+            .builtins
+            .get(&b)
+            .map(|(_, addr, ft)| (*addr, ft.clone()))
     }
 
     fn runtime(&mut self, f: RtFn) -> u64 {
@@ -641,6 +651,14 @@ impl Engine {
         );
         let stub = res.install_helper("undefined");
         engine.shared.slots.set_default_entry(stub);
+        // Library functions exist once registered (`ember_stdlib::install`).
+        for &b in host::LIBRARY {
+            engine.env.builtins.remove(
+                b,
+                "this engine has no standard library installed \
+                 (`ember::Engine::new()` or `ember_stdlib::install` provides it)",
+            );
+        }
         Ok(engine)
     }
 
@@ -798,8 +816,69 @@ impl Engine {
     /// `()` parameters: `u8` 0; a `()` result: no result). To fail, it calls
     /// [`crate::runtime::builtins::fail`] and returns any value.
     pub unsafe fn register_host(&mut self, name: &str, ty: FnType, f: usize) -> Result<(), Error> {
-        let cc = self.isa.default_call_conv();
-        let sig = codegen::ember_signature(cc, &ty);
+        let (_, addr) = self.host_slot(&format!("host {name}"), &ty, f, None)?;
+        self.defs
+            .hosts
+            .insert(name.to_string(), (addr, Arc::new(ty.clone())));
+        self.env.hosts.insert(name.to_string(), ty);
+        Ok(())
+    }
+
+    /// Install library function `f` as the implementation of standard
+    /// function `b` (the host-function interface `ember-stdlib` uses; see
+    /// [`crate::runtime::host`]). Calls go through a slot and an exit
+    /// trampoline like every host call. Programs checked afterwards may
+    /// call `b`; registering again replaces the implementation (same slot).
+    ///
+    /// Fails if `b` is a language intrinsic (lowered by the JIT itself, not
+    /// in [`host::LIBRARY`]) or if `f`'s signature is not the one `b`'s
+    /// lowering passes ([`host::library_signature`]).
+    pub fn register_builtin(&mut self, b: Builtin, f: HostFn) -> Result<(), Error> {
+        let Some(expected) = host::library_signature(b) else {
+            return Err(Error::Internal(format!(
+                "`{}` ({b:?}) is a language intrinsic, not a library function",
+                b.name()
+            )));
+        };
+        if f.signature() != expected {
+            return Err(Error::Internal(format!(
+                "`{}` ({b:?}) takes {expected:?}, not {:?}",
+                b.name(),
+                f.signature()
+            )));
+        }
+        let ty = f.ember_type();
+        let existing = self.defs.builtins.get(&b).map(|e| e.0);
+        let (slot, addr) =
+            self.host_slot(&format!("builtin {}", b.name()), &ty, f.address(), existing)?;
+        self.defs.builtins.insert(b, (slot, addr, Arc::new(ty)));
+        self.env.builtins.insert(b);
+        Ok(())
+    }
+
+    /// Make standard function `b` unavailable to programs checked from now
+    /// on (calls are refused at check time with `why` as a note). Code
+    /// already compiled keeps its calls.
+    pub fn remove_builtin(&mut self, b: Builtin, why: impl Into<String>) {
+        self.env.builtins.remove(b, why);
+    }
+
+    /// Which standard functions programs may call.
+    pub fn builtins(&self) -> &ember_lang::Builtins {
+        &self.env.builtins
+    }
+
+    /// Build the exit trampoline calling `f` with call signature `ty` and
+    /// point a slot at it (a new slot named `name`, or `reuse`); the slot
+    /// and its address.
+    fn host_slot(
+        &mut self,
+        name: &str,
+        ty: &FnType,
+        f: usize,
+        reuse: Option<SlotId>,
+    ) -> Result<(SlotId, u64), Error> {
+        let sig = host_signature(self.isa.default_call_conv(), ty);
         self.helper.cctx.clear();
         build_exit_trampoline(
             &*self.isa,
@@ -811,18 +890,16 @@ impl Engine {
             &mut self.helper.fctx,
         );
         let entry = self.res().install_helper(name);
-        let slot = self
-            .shared
-            .slots
-            .alloc(&format!("host {name}"), &ty.to_string())
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let slot = match reuse {
+            Some(s) => s,
+            None => self
+                .shared
+                .slots
+                .alloc(name, &ty.to_string())
+                .map_err(|e| Error::Internal(e.to_string()))?,
+        };
         self.shared.slots.set(slot, entry);
-        let addr = self.shared.slots.address(slot) as u64;
-        self.defs
-            .hosts
-            .insert(name.to_string(), (addr, Arc::new(ty.clone())));
-        self.env.hosts.insert(name.to_string(), ty);
-        Ok(())
+        Ok((slot, self.shared.slots.address(slot) as u64))
     }
 
     /// Text form of a value word of type `ty` (`quoted`: strings quoted,
@@ -1015,6 +1092,22 @@ impl Drop for Engine {
     }
 }
 
+/// The signature of a host function's exit trampoline: the Ember call
+/// signature of `ty`, with `i8` (`bool`) parameters zero-extended when the
+/// trampoline passes them on, as C (and Rust's `bool`/`u8`) expects.
+fn host_signature(
+    call_conv: cranelift_codegen::isa::CallConv,
+    ty: &FnType,
+) -> cranelift_codegen::ir::Signature {
+    let mut sig = codegen::ember_signature(call_conv, ty);
+    for p in sig.params.iter_mut() {
+        if p.value_type == cranelift_codegen::ir::types::I8 {
+            *p = p.uext();
+        }
+    }
+    sig
+}
+
 /// Compile every function of `program` (and its `<main>`) for `isa`
 /// without installing anything: cross-compilation checks (e.g. aarch64).
 pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, CodegenError> {
@@ -1029,6 +1122,9 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
         }
         fn host(&mut self, _name: &str) -> Option<(u64, Arc<FnType>)> {
             None
+        }
+        fn builtin(&mut self, b: Builtin) -> Option<(u64, Arc<FnType>)> {
+            host::library_type(b).map(|ft| (0x2800, Arc::new(ft)))
         }
         fn runtime(&mut self, _f: RtFn) -> u64 {
             0x2000
@@ -1111,6 +1207,20 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
             isa,
             f.name(),
             runtime_signature(isa.default_call_conv(), *f),
+            0x8000,
+            0x9000,
+            &mut cctx.func,
+            &mut fctx,
+        );
+        bytes += codegen::compile(isa, &mut cctx)?.code.len();
+    }
+    for &b in host::LIBRARY {
+        let ft = host::library_type(b).expect("library function");
+        cctx.clear();
+        build_exit_trampoline(
+            isa,
+            b.name(),
+            host_signature(isa.default_call_conv(), &ft),
             0x8000,
             0x9000,
             &mut cctx.func,

@@ -1,59 +1,16 @@
-//! Small end-to-end programs: run, compare printed output and errors.
+//! The JIT engine on its own, without `ember-stdlib`: language intrinsics,
+//! host functions, the host-function interface for library functions, and
+//! the refusal of library functions nobody registered. (End-to-end programs
+//! that print live in the root crate's `tests/`, through `ember::Engine`.)
 
+use ember_jit::runtime::host::{Host, HostFn, Str, TypeDesc, Value};
 use ember_jit::{Engine, Error};
+use ember_lang::tir::Builtin;
 
-fn run(src: &str) -> Result<String, String> {
-    let mut e = Engine::new().expect("engine");
-    e.capture_output(true);
-    let r = e.run_source("t.em", src);
-    let out = e.take_output();
-    match r {
-        Ok(_) => Ok(out),
-        Err(Error::Runtime(err)) => Err(format!("{out}!! {err}")),
-        Err(other) => Err(format!("{out}!! {other}")),
-    }
-}
-
-#[test]
-fn prints_ints() {
-    assert_eq!(run("println(1 + 2);").unwrap(), "3\n");
-}
-
-/// Print every runtime-error program's result (for eyeballing with
-/// `--nocapture`).
-#[test]
-#[ignore]
-fn show_runtime_errors() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/errors");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("runtime_")
-        })
-        .filter(|p| p.extension().is_some_and(|x| x == "em"))
-        .collect();
-    files.sort();
-    for p in files {
-        let text = std::fs::read_to_string(&p).unwrap();
-        let mut e = Engine::new().unwrap();
-        e.capture_output(true);
-        let r = e.run_source(&p.file_name().unwrap().to_string_lossy(), &text);
-        let errs = e.wait_threads();
-        println!("== {}\n{}", p.display(), text.lines().next().unwrap());
-        println!("out: {:?}", e.take_output());
-        match r {
-            Ok(_) => println!("ok"),
-            Err(err) => println!("{err}"),
-        }
-        for t in errs {
-            println!("thread: {t}");
-        }
-    }
+/// The value of a REPL entry, as the REPL echoes it.
+fn eval(e: &mut Engine, src: &str) -> String {
+    let (w, ty) = e.run_entry("<repl>", src).unwrap().unwrap();
+    e.format_value(w, &ty, true)
 }
 
 #[test]
@@ -67,24 +24,101 @@ fn dump_tir() {
 }
 
 #[test]
-fn optionals_box_scalars() {
-    assert_eq!(
-        run("let a: int? = 5; let b: int? = none; println(a!); println(b ?? 7);").unwrap(),
-        "5\n7\n"
-    );
+fn intrinsics_work_without_a_standard_library() {
+    let mut e = Engine::new().unwrap();
+    let src = "let a = [3, 1, 2]; a.push(4); let m: map[str, int] = map(); m[\"k\"] = len(a);\n\
+               [len(a), pop(a), m[\"k\"], abs(-2), min(5, 6), max(5, 6), int(sqrt(16.0)), int(floor(2.5))]";
+    assert_eq!(eval(&mut e, src), "[4, 4, 4, 2, 5, 6, 4, 2]");
 }
 
 #[test]
-fn short_lived_strings_are_collected() {
-    // ~2 GB allocated in total; the heap must stay small.
-    let src = "let mut n = 0;\nfor i in 0..4000000 { let s = str(i) + \"-some-padding-text-to-make-it-longer-\" + str(i); n += len(s); }\nprintln(n > 0);";
+fn library_functions_need_registering() {
+    let mut e = Engine::new().unwrap();
+    let r = e.run_source("t.em", "fn f() { sleep(1); }\nprintln(1);");
+    let Err(Error::Compile { rendered, .. }) = r else {
+        panic!("{r:?}")
+    };
+    assert!(
+        rendered.contains("error[E0114]: `sleep` is not available in this engine"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("error[E0114]: `println` is not available in this engine"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("no standard library installed"),
+        "{rendered}"
+    );
+    // `join(task)` is an intrinsic, `join(parts, sep)` a library function.
+    let r = e.run_source("j.em", "fn w() {}\nlet t = spawn w(); join(t);");
+    assert!(r.is_ok(), "{r:?}");
+    let r = e.run_source("k.em", "let s = join([\"a\"], \",\");");
+    assert!(matches!(r, Err(Error::Compile { .. })), "{r:?}");
+}
+
+extern "C" fn test_println<'c>(host: Host<'c>, v: Value<'c>, d: TypeDesc<'c>) {
+    let text = format!("<{}>\n", host.format(&v, &d));
+    host.write_output(text.as_bytes());
+}
+
+extern "C" fn test_panic<'c>(host: Host<'c>, msg: Str<'c>) {
+    let text = format!("test panic: {}", host.str(&msg));
+    host.raise(text)
+}
+
+extern "C" fn test_substr<'c>(host: Host<'c>, s: Str<'c>, a: i64, b: i64) -> Str<'c> {
+    let piece = host
+        .str(&s)
+        .get(a as usize..b as usize)
+        .unwrap_or("?")
+        .to_string();
+    match host.new_str(&piece) {
+        Ok(s) => s,
+        Err(e) => host.raise(e),
+    }
+}
+
+#[test]
+fn library_functions_are_registered_through_the_host_interface() {
     let mut e = Engine::new().unwrap();
     e.capture_output(true);
-    e.run_source("gc.em", src).unwrap();
-    assert_eq!(e.take_output(), "true\n");
-    let stats = e.shared().heap.stats();
-    assert!(stats.collections > 0, "{stats:?}");
-    assert!(stats.peak_footprint < 64 << 20, "{stats:?}");
+    e.register_builtin(Builtin::Println, HostFn::value(test_println))
+        .unwrap();
+    e.register_builtin(Builtin::Panic, HostFn::str(test_panic))
+        .unwrap();
+    e.register_builtin(Builtin::Substr, HostFn::str_int2_to_str(test_substr))
+        .unwrap();
+    assert!(e.builtins().is_available(Builtin::Println));
+    assert!(!e.builtins().is_available(Builtin::Print));
+    e.run_source("p.em", "println([1, 2]); println(substr(\"hello\", 1, 3));")
+        .unwrap();
+    assert_eq!(e.take_output(), "<[1, 2]>\n<el>\n");
+    let r = e.run_source(
+        "q.em",
+        "fn f(n: int) {\n    if n > 0 { panic(\"boom\"); }\n}\nf(1);",
+    );
+    let Err(Error::Runtime(err)) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        err.to_string(),
+        "test panic: boom\n  at f (q.em:2:16)\n  at <main> (q.em:4:1)"
+    );
+    // Wrong shapes and intrinsics are refused.
+    assert!(e
+        .register_builtin(Builtin::Print, HostFn::str(test_panic))
+        .is_err());
+    assert!(e
+        .register_builtin(Builtin::LenStr, HostFn::str(test_panic))
+        .is_err());
+    // Removed again: refused at check time with the given note.
+    e.remove_builtin(Builtin::Println, "printing is off here");
+    let r = e.run_source("r.em", "println(1);");
+    let Err(Error::Compile { rendered, .. }) = r else {
+        panic!("{r:?}")
+    };
+    assert!(rendered.contains("printing is off here"), "{rendered}");
 }
 
 extern "C" fn host_twice(_ctx: *mut ember_jit::runtime::ThreadCtx, x: i64, neg: u8) -> i64 {
@@ -104,7 +138,6 @@ extern "C" fn host_fail(ctx: *mut ember_jit::runtime::ThreadCtx, x: i64) -> i64 
 fn host_functions_are_called_through_slots() {
     use ember_lang::types::{FnType, Type};
     let mut e = Engine::new().unwrap();
-    e.capture_output(true);
     // SAFETY: the functions match the declared Ember types.
     unsafe {
         e.register_host(
@@ -126,13 +159,11 @@ fn host_functions_are_called_through_slots() {
         )
         .unwrap();
     }
-    e.run_source(
-        "h.em",
-        "println(twice(21, false)); println(twice(4, true));",
-    )
-    .unwrap();
-    assert_eq!(e.take_output(), "42\n-8\n");
-    let r = e.run_source("h2.em", "fn f() -> int { refuse(7) }\nprintln(f());");
+    assert_eq!(
+        eval(&mut e, "[twice(21, false), twice(4, true)]"),
+        "[42, -8]"
+    );
+    let r = e.run_source("h2.em", "fn f() -> int { refuse(7) }\nlet x = f();");
     let Err(Error::Runtime(err)) = r else {
         panic!("{r:?}")
     };
@@ -152,118 +183,6 @@ fn fresh_slots_hold_the_undefined_stub() {
 }
 
 #[test]
-#[ignore]
-fn run_file_from_env() {
-    let path = std::env::var("EMBER_FILE").unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut e = Engine::new().unwrap();
-    match e.run_source(&path, &text) {
-        Ok(_) => {}
-        Err(err) => println!("!! {err}"),
-    }
-}
-
-#[test]
-fn definitions_persist_across_runs() {
-    let mut e = Engine::new().unwrap();
-    e.capture_output(true);
-    e.run_source(
-        "a.em",
-        "struct P { x: int }\nfn mk(x: int) -> P { P { x: x } }\nlet mut total = 1;",
-    )
-    .unwrap();
-    e.run_source("b.em", "total += mk(41).x;\nprintln(total);")
-        .unwrap();
-    // Redefine the struct and the function: new instances use the new layout.
-    e.run_source(
-        "c.em",
-        "struct P { y: str, x: int }\nfn mk(x: int) -> P { P { y: \"y\", x: x } }\nprintln(mk(2));",
-    )
-    .unwrap();
-    let r = e.run_source("d.em", "println(total + mk(1).x);").unwrap();
-    assert!(r.is_none());
-    assert_eq!(e.take_output(), "42\nP { y: \"y\", x: 2 }\n43\n");
-    let r = e.run_entry("<repl>", "total * 2").unwrap().unwrap();
-    assert_eq!(e.format_value(r.0, &r.1, true), "84");
-}
-
-#[test]
-fn frequent_collections_keep_live_data() {
-    let config = ember_jit::runtime::heap::HeapConfig {
-        min_threshold: 16 << 10,
-        growth: 0.0,
-        ..Default::default()
-    };
-    let mut e = Engine::with_heap_config(config).unwrap();
-    e.capture_output(true);
-    let src = r#"
-struct Node { left: Node?, right: Node?, name: str }
-fn make(d: int) -> Node {
-    if d == 0 { Node { left: none, right: none, name: str(d) } }
-    else { Node { left: make(d - 1), right: make(d - 1), name: "n" + str(d) } }
-}
-fn count(t: Node) -> int {
-    let mut n = len(t.name);
-    if let l = t.left { n += count(l); }
-    if let r = t.right { n += count(r); }
-    n
-}
-let keep = make(10);
-let m: map[str, [str]] = map();
-for i in 0..2000 {
-    let k = "k" + str(i % 37);
-    if !has(m, k) { m[k] = []; }
-    m[k].push(str(i) + "x");
-    let tmp = make(4);
-}
-println(count(keep));
-println(len(m["k5"]));
-println(m["k5"][3]);
-"#;
-    e.run_source("stress.em", src).unwrap();
-    assert_eq!(e.take_output(), "3071\n54\n116x\n");
-    assert!(e.shared().heap.stats().collections > 10);
-}
-
-#[test]
-fn threads_allocate_while_collections_stop_the_world() {
-    let config = ember_jit::runtime::heap::HeapConfig {
-        min_threshold: 32 << 10,
-        growth: 0.0,
-        ..Default::default()
-    };
-    let mut e = Engine::with_heap_config(config).unwrap();
-    e.capture_output(true);
-    let src = r#"
-fn work(id: int, n: int, out: chan[str]) {
-    let mut keep: [str] = [];
-    for i in 0..n {
-        let s = "w" + str(id) + "-" + str(i);
-        if i % 100 == 0 { keep.push(s); }
-    }
-    out.send(str(id) + ":" + str(len(keep)) + ":" + keep[len(keep) - 1]);
-}
-let c: chan[str] = chan();
-let tasks: [task] = [];
-for id in 0..3 { tasks.push(spawn work(id, 60000, c)); }
-let mut got: [str] = [];
-for i in 0..3 { got.push(recv(c)); }
-for t in tasks { join(t); }
-let mut total = 0;
-for s in got { total += len(s); }
-println(total);
-"#;
-    e.run_source("threads.em", src).unwrap();
-    // "0:600:w0-59900" is 14 bytes, three of them.
-    assert_eq!(e.take_output(), "42\n");
-    assert!(
-        e.shared().heap.stats().collections > 3,
-        "{:?}",
-        e.shared().heap.stats()
-    );
-}
-
-#[test]
 fn interrupt_stops_a_loop_without_calls() {
     let mut e = Engine::new().unwrap();
     let h = e.interrupt_handle();
@@ -278,7 +197,5 @@ fn interrupt_stops_a_loop_without_calls() {
     };
     assert_eq!(err.to_string(), "interrupted\n  at <main> (spin.em:2:1)");
     // The next entry starts clean.
-    e.capture_output(true);
-    e.run_source("after.em", "println(i > 0);").unwrap();
-    assert_eq!(e.take_output(), "true\n");
+    assert_eq!(eval(&mut e, "i > 0"), "true");
 }

@@ -20,7 +20,7 @@ pub mod tir;
 pub mod types;
 
 pub use diag::{Diagnostic, Label, Severity};
-pub use env::{Env, GlobalInfo};
+pub use env::{Builtins, Env, GlobalInfo};
 pub use source::SourceMap;
 pub use span::{FileId, Span};
 pub use types::{FnType, Type};

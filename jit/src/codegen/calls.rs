@@ -1,6 +1,8 @@
 //! Calls: user functions, host functions and function values through
-//! their slots; standard functions inlined (math that is one CLIF
-//! instruction, `len`, `assert`) or called through runtime slots.
+//! their slots. Standard functions: language intrinsics are inlined (math
+//! that is one CLIF instruction, `len`, the test of `assert`) or call
+//! runtime functions; library functions (`runtime::host::LIBRARY`) call
+//! the registered implementation through its slot, like host functions.
 
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
@@ -13,6 +15,7 @@ use ember_lang::types::{FnType, Type};
 use super::function::{trusted, FnTranslator};
 use super::{err, Result};
 use crate::runtime::builtins::RtFn;
+use crate::runtime::host::library_signature;
 
 impl<'a, 'f> FnTranslator<'a, 'f> {
     pub fn translate_call(
@@ -128,10 +131,11 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 self.b.set_cold_block(cold);
                 self.b.switch_to_block(cold);
                 self.b.seal_block(cold);
-                self.call_rt(RtFn::AssertFail, &[msg]);
-                self.b
-                    .ins()
-                    .trap(cranelift_codegen::ir::TrapCode::unwrap_user(1));
+                // The library's `assert` is called only when the condition
+                // is false (it does nothing otherwise).
+                let no = self.b.ins().iconst(types::I8, 0);
+                self.call_library(Assert, &[no, msg], &Type::Unit)?;
+                self.b.ins().jump(cont, &[]);
                 self.b.switch_to_block(cont);
                 self.b.seal_block(cont);
                 return Ok(None);
@@ -166,15 +170,28 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
                 self.b.ins().load(types::I64, trusted(), s, STR_LEN)
             }
             LenArray => self.array_len(argv[0]),
+            _ if library_signature(b).is_some() => return self.call_library(b, &argv, ty),
             _ => return self.translate_rt_builtin(b, args, &argv, ty),
         };
         Ok(Some(v))
+    }
+
+    /// Call library function `b` (registered through the host-function
+    /// interface) through its slot; the result is a value of type `ty`.
+    pub fn call_library(&mut self, b: Builtin, argv: &[Value], ty: &Type) -> Result<Option<Value>> {
+        let Some((slot, ft)) = self.r.builtin(b) else {
+            return err(format!(
+                "internal error: standard function `{}` is not installed",
+                b.name()
+            ));
+        };
+        Ok(self.call_const_slot(slot, &ft, argv, ty))
     }
 }
 
 use crate::runtime::heap::object::STR_LEN_OFFSET as STR_LEN;
 
-/// The runtime function implementing a standard function that is not
+/// The runtime function implementing a language intrinsic that is not
 /// inlined.
 pub(crate) fn rt_for_builtin(b: Builtin) -> Option<RtFn> {
     use Builtin::*;
@@ -187,24 +204,8 @@ pub(crate) fn rt_for_builtin(b: Builtin) -> Option<RtFn> {
         Remove => RtFn::MapRemove,
         Keys => RtFn::MapKeys,
         Values => RtFn::MapValues,
-        Substr => RtFn::Substr,
-        Find => RtFn::Find,
-        Split => RtFn::Split,
-        JoinStr => RtFn::JoinStr,
-        ParseInt => RtFn::ParseInt,
-        ParseFloat => RtFn::ParseFloat,
-        Sin => RtFn::Sin,
-        Cos => RtFn::Cos,
-        Tan => RtFn::Tan,
-        Exp => RtFn::Exp,
-        Ln => RtFn::Ln,
-        Pow => RtFn::Pow,
         Floor => RtFn::Floor,
         Ceil => RtFn::Ceil,
-        Clock => RtFn::Clock,
-        Sleep => RtFn::Sleep,
-        RandInt => RtFn::RandInt,
-        Panic => RtFn::Panic,
         Send => RtFn::ChanSend,
         Recv => RtFn::ChanRecv,
         JoinTask => RtFn::JoinTask,

@@ -611,8 +611,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         Ok(v.map(|v| self.root(v, ty)))
     }
 
-    /// `print(x)`, `println(x)`, `str(x)`: the runtime formats by type
-    /// descriptor.
+    /// `print(x)`, `println(x)`, `str(x)`: library functions taking the
+    /// value's word and its type descriptor.
     pub fn translate_print(
         &mut self,
         b: Builtin,
@@ -628,13 +628,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         };
         let desc = self.r.type_desc(&arg.ty);
         let desc = self.b.ins().iconst(types::I64, desc as i64);
-        let f = match b {
-            Builtin::Print => RtFn::Print,
-            Builtin::Println => RtFn::Println,
-            _ => RtFn::ToStr,
-        };
-        let r = self.call_rt(f, &[w, desc]);
-        Ok(r.map(|r| self.root(r, ty)))
+        self.call_library(b, &[w, desc], ty)
     }
 
     /// `spawn f(args)`: the arguments are packed into a heap array of words

@@ -96,6 +96,10 @@ pub trait Resolver {
     fn host(&mut self, name: &str) -> Option<(u64, Arc<FnType>)>;
     /// Slot holding the exit trampoline of runtime function `f`.
     fn runtime(&mut self, f: RtFn) -> u64;
+    /// Slot and call signature of library function `b` (a standard
+    /// function registered through the host-function interface,
+    /// `runtime::host`); `None` if none is installed.
+    fn builtin(&mut self, b: ember_lang::tir::Builtin) -> Option<(u64, Arc<FnType>)>;
     fn global(&mut self, name: &str) -> Option<GlobalRef>;
     fn struct_layout(&mut self, name: &str) -> Option<Arc<StructLayout>>;
     /// A heap string kept alive for the engine's life (a GC root).

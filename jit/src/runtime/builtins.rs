@@ -1,6 +1,10 @@
 //! The `extern "C"` runtime functions compiled code calls (through exit
-//! trampolines, RUNTIME.md): `raise`, the poll slow path, and wrappers
-//! around the heap operations and the standard functions.
+//! trampolines, RUNTIME.md): `raise`, the poll slow path, and the
+//! language operations codegen lowers to calls (string concatenation and
+//! comparison, array, map, struct, box and channel primitives, `spawn`,
+//! `join(task)`, the `floor`/`ceil` fallback). The library functions of
+//! LANGUAGE.md §5 live in `ember-stdlib`, registered through
+//! [`super::host`].
 //!
 //! Every function takes the calling thread's `*mut ThreadCtx` first. A
 //! failing function records the error (message + Ember stack) in the
@@ -104,28 +108,8 @@ rt_fns! {
     MapLen => rt_map_len(I64) -> I64;
     StructNew => rt_struct_new(I64) -> I64;
     BoxNew => rt_box_new(I64, I8) -> I64;
-    Substr => rt_substr(I64, I64, I64) -> I64;
-    Find => rt_find(I64, I64) -> I64;
-    Split => rt_split(I64, I64) -> I64;
-    JoinStr => rt_join_str(I64, I64) -> I64;
-    ParseInt => rt_parse_int(I64) -> I64;
-    ParseFloat => rt_parse_float(I64) -> F64;
-    Print => rt_print(I64, I64);
-    Println => rt_println(I64, I64);
-    ToStr => rt_to_str(I64, I64) -> I64;
-    Sin => rt_sin(F64) -> F64;
-    Cos => rt_cos(F64) -> F64;
-    Tan => rt_tan(F64) -> F64;
-    Exp => rt_exp(F64) -> F64;
-    Ln => rt_ln(F64) -> F64;
-    Pow => rt_pow(F64, F64) -> F64;
     Floor => rt_floor(F64) -> F64;
     Ceil => rt_ceil(F64) -> F64;
-    Clock => rt_clock() -> F64;
-    Sleep => rt_sleep(I64);
-    RandInt => rt_rand_int(I64, I64) -> I64;
-    Panic => rt_panic(I64);
-    AssertFail => rt_assert_fail(I64);
     ChanNew => rt_chan_new(I8) -> I64;
     ChanSend => rt_chan_send(I64, I64);
     ChanRecv => rt_chan_recv(I64) -> I64;
@@ -305,72 +289,11 @@ extern "C" fn rt_poll_slow(ctx: *mut ThreadCtx) {
 extern "C" fn rt_float_rem(_ctx: *mut ThreadCtx, a: f64, b: f64) -> f64 {
     a % b
 }
-extern "C" fn rt_sin(_ctx: *mut ThreadCtx, x: f64) -> f64 {
-    x.sin()
-}
-extern "C" fn rt_cos(_ctx: *mut ThreadCtx, x: f64) -> f64 {
-    x.cos()
-}
-extern "C" fn rt_tan(_ctx: *mut ThreadCtx, x: f64) -> f64 {
-    x.tan()
-}
-extern "C" fn rt_exp(_ctx: *mut ThreadCtx, x: f64) -> f64 {
-    x.exp()
-}
-extern "C" fn rt_ln(_ctx: *mut ThreadCtx, x: f64) -> f64 {
-    x.ln()
-}
 extern "C" fn rt_floor(_ctx: *mut ThreadCtx, x: f64) -> f64 {
     x.floor()
 }
 extern "C" fn rt_ceil(_ctx: *mut ThreadCtx, x: f64) -> f64 {
     x.ceil()
-}
-extern "C" fn rt_pow(_ctx: *mut ThreadCtx, b: f64, e: f64) -> f64 {
-    b.powf(e)
-}
-
-extern "C" fn rt_clock(ctx: *mut ThreadCtx) -> f64 {
-    shared(tc(ctx)).epoch.elapsed().as_secs_f64()
-}
-
-extern "C" fn rt_sleep(ctx: *mut ThreadCtx, ms: i64) {
-    let t = tc(ctx);
-    let sh = shared(t);
-    sh.parked(t, || {
-        std::thread::sleep(std::time::Duration::from_millis(ms.max(0) as u64))
-    });
-}
-
-extern "C" fn rt_rand_int(ctx: *mut ThreadCtx, lo: i64, hi: i64) -> i64 {
-    if hi <= lo {
-        fail(ctx, format!("rand_int: empty range {lo}..{hi}"));
-        return 0;
-    }
-    let t = tc(ctx);
-    // xorshift64* per thread, seeded from the clock and the context.
-    if t.rng == 0 {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9e37_79b9_7f4a_7c15)
-            ^ (ctx as u64).rotate_left(17);
-        t.rng = seed | 1;
-    }
-    let span = (hi as i128 - lo as i128) as u128;
-    // Rejection sampling for uniformity.
-    let zone = u64::MAX as u128 - (u64::MAX as u128 + 1) % span;
-    loop {
-        let mut x = t.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        t.rng = x;
-        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) as u128;
-        if r <= zone {
-            return (lo as i128 + (r % span) as i128) as i64;
-        }
-    }
 }
 
 // ---- strings --------------------------------------------------------------------
@@ -424,41 +347,6 @@ extern "C" fn rt_str_eq(_ctx: *mut ThreadCtx, a: i64, b: i64) -> u8 {
 
 extern "C" fn rt_str_cmp(_ctx: *mut ThreadCtx, a: i64, b: i64) -> i64 {
     heap::str_cmp(s(a), s(b)) as i64
-}
-
-extern "C" fn rt_substr(ctx: *mut ThreadCtx, x: i64, start: i64, end: i64) -> i64 {
-    let r = heap::str_substr(mutator(tc(ctx)), s(x), start, end).map(|x| x.word() as i64);
-    ok(ctx, r, 0)
-}
-
-extern "C" fn rt_find(_ctx: *mut ThreadCtx, x: i64, pat: i64) -> i64 {
-    heap::str_find(s(x), s(pat))
-}
-
-extern "C" fn rt_split(ctx: *mut ThreadCtx, x: i64, sep: i64) -> i64 {
-    let r = heap::str_split(mutator(tc(ctx)), s(x), s(sep)).map(|x| x.word() as i64);
-    ok(ctx, r, 0)
-}
-
-extern "C" fn rt_join_str(ctx: *mut ThreadCtx, parts: i64, sep: i64) -> i64 {
-    let r = heap::str_join(mutator(tc(ctx)), arr(parts), s(sep)).map(|x| x.word() as i64);
-    ok(ctx, r, 0)
-}
-
-extern "C" fn rt_parse_int(ctx: *mut ThreadCtx, x: i64) -> i64 {
-    ok(ctx, heap::parse_int(s(x)), 0)
-}
-
-extern "C" fn rt_parse_float(ctx: *mut ThreadCtx, x: i64) -> f64 {
-    ok(ctx, heap::parse_float(s(x)), 0.0)
-}
-
-extern "C" fn rt_panic(ctx: *mut ThreadCtx, msg: i64) {
-    fail(ctx, s(msg).as_str().to_string());
-}
-
-extern "C" fn rt_assert_fail(ctx: *mut ThreadCtx, msg: i64) {
-    fail(ctx, format!("assertion failed: {}", s(msg).as_str()));
 }
 
 // ---- arrays -----------------------------------------------------------------------
@@ -560,61 +448,6 @@ extern "C" fn rt_struct_new(ctx: *mut ThreadCtx, desc: i64) -> i64 {
 extern "C" fn rt_box_new(ctx: *mut ThreadCtx, v: i64, refs: u8) -> i64 {
     let r = heap::box_new(mutator(tc(ctx)), v as u64, refs != 0).map(|b| b.word() as i64);
     ok(ctx, r, 0)
-}
-
-// ---- printing ---------------------------------------------------------------------------
-
-/// The type a descriptor word stands for.
-fn desc_type<'a>(desc: i64) -> &'a Type {
-    // SAFETY: descriptors are addresses of `Type`s the engine interned and
-    // never frees.
-    unsafe { &*(desc as *const Type) }
-}
-
-fn format_value(ctx: *mut ThreadCtx, w: i64, desc: i64) -> String {
-    let t = tc(ctx);
-    let sh = shared(t);
-    sh.format_value(w as u64, desc_type(desc))
-}
-
-/// Append the text form of `w` to `out`: scalars and strings directly,
-/// everything else through the general formatter.
-fn append_value(ctx: *mut ThreadCtx, out: &mut String, w: i64, desc: i64) {
-    use std::fmt::Write;
-    match desc_type(desc) {
-        Type::Int => {
-            let _ = write!(out, "{w}");
-        }
-        Type::Str => out.push_str(s(w).as_str()),
-        Type::Bool => out.push_str(if w != 0 { "true" } else { "false" }),
-        _ => out.push_str(&format_value(ctx, w, desc)),
-    }
-}
-
-extern "C" fn rt_print(ctx: *mut ThreadCtx, w: i64, desc: i64) {
-    let mut text = String::new();
-    append_value(ctx, &mut text, w, desc);
-    shared(tc(ctx)).write_output(text.as_bytes());
-}
-
-extern "C" fn rt_println(ctx: *mut ThreadCtx, w: i64, desc: i64) {
-    let mut text = String::new();
-    append_value(ctx, &mut text, w, desc);
-    text.push('\n');
-    shared(tc(ctx)).write_output(text.as_bytes());
-}
-
-extern "C" fn rt_to_str(ctx: *mut ThreadCtx, w: i64, desc: i64) -> i64 {
-    let r = match desc_type(desc) {
-        // `str` values are immutable: `str(s)` is `s`.
-        Type::Str => return w,
-        Type::Int => heap::str_from_int(mutator(tc(ctx)), w),
-        _ => {
-            let text = format_value(ctx, w, desc);
-            heap::str_new(mutator(tc(ctx)), &text)
-        }
-    };
-    ok(ctx, r.map(|x| x.word() as i64), 0)
 }
 
 // ---- channels and threads -----------------------------------------------------------------

@@ -1,11 +1,13 @@
 //! The runtime: thread contexts, errors, runtime functions called by
-//! compiled code, heap, unwinding and stack walking.
+//! compiled code, the host-function interface, heap, unwinding and stack
+//! walking.
 
 pub mod builtins;
 pub mod ctx;
 pub mod errors;
 pub mod format;
 pub mod heap;
+pub mod host;
 pub mod stack;
 pub mod unwind;
 

@@ -5,6 +5,16 @@
 //! overloaded (`len`, `join`, `abs`, `min`, `max`) or generic (`push`,
 //! `get`, `recv`, ...), so no single `fn(..)` type describes them (see
 //! `E0106`). Nor can they be spawned (`E0217`).
+//!
+//! An engine may leave standard parts out (`Env::builtins`, set by the
+//! engine from what its standard library registered): calling a missing
+//! overload is `E0114` "`NAME` is not available in this engine", with a
+//! note naming what is missing (e.g. the disabled standard part). The
+//! names stay reserved either way.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | E0114 | a standard function this engine does not provide (tabled here, beside the code that emits it) |
 
 use super::expr::{chan_elem, count_msg, map_kv_of};
 use super::{error_expr, mk, Checker};
@@ -208,8 +218,43 @@ fn call(b: Builtin, args: Vec<TExpr>, ty: Type, span: Span) -> TExpr {
 }
 
 impl<'a> Checker<'a> {
-    /// A call of the standard function `name` (already known to be one).
+    /// A call of the standard function `name` (already known to be one):
+    /// overload resolution, then refused with `E0114` if the environment
+    /// does not provide the chosen overload (a standard part the engine
+    /// left out, see [`crate::env::Builtins`]).
     pub(crate) fn builtin_call(
+        &mut self,
+        name: &str,
+        args: &[&'a Expr],
+        span: Span,
+        expected: Option<&Type>,
+        method: bool,
+    ) -> TExpr {
+        let call = self.builtin_overload(name, args, span, expected, method);
+        if let TExprKind::Call {
+            callee: Callee::Builtin(b),
+            ..
+        } = &call.kind
+        {
+            if let Some(why) = self.env.builtins.why_missing(*b) {
+                let mut d = Diagnostic::error(
+                    "E0114",
+                    format!("`{name}` is not available in this engine"),
+                    span,
+                )
+                .with_label("not provided by this engine");
+                if !why.is_empty() {
+                    d = d.with_note(why.to_string());
+                }
+                self.error(d);
+                return error_expr(span);
+            }
+        }
+        call
+    }
+
+    /// Resolve the overload of standard function `name` and type the call.
+    fn builtin_overload(
         &mut self,
         name: &str,
         args: &[&'a Expr],

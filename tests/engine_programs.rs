@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ember_jit::{Engine, Error};
+use ember::{Engine, Error};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 fn programs() -> Vec<PathBuf> {
@@ -65,7 +65,13 @@ fn programs_survive_frequent_collections() {
             growth: 0.0,
             ..Default::default()
         };
-        run_file_with(p, Engine::with_heap_config(config).expect("engine"))
+        run_file_with(
+            p,
+            Engine::builder()
+                .heap_config(config)
+                .build()
+                .expect("engine"),
+        )
     });
 }
 

@@ -1,16 +1,16 @@
 //! Times `benches/programs/*.em` in-process (compile + run) and checks
 //! their output. Ignored by default; run in release:
-//! `cargo test --release -p ember-jit --test bench_programs -- --ignored --nocapture`
+//! `cargo test --release --test bench_programs -- --ignored --nocapture`
 
 use std::path::Path;
 use std::time::Instant;
 
-use ember_jit::Engine;
+use ember::Engine;
 
 #[test]
 #[ignore]
 fn bench_programs() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/programs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/programs");
     let filter = std::env::var("EMBER_FILTER").unwrap_or_default();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use ember_jit::{EmberError, Engine, Error};
+use ember::{EmberError, Engine, Error};
 
 struct Expect {
     message: String,
@@ -91,7 +91,7 @@ fn check(path: &Path) -> Result<(), String> {
 
 #[test]
 fn runtime_errors_have_message_and_stack() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/errors");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
