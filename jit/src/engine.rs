@@ -4,8 +4,9 @@
 //! the type checker, code generation and the runtime together.
 //!
 //! ```no_run
+//! // Library functions (`println`, ...) come from `ember_stdlib::install`.
 //! let mut engine = ember_jit::Engine::new().unwrap();
-//! engine.run_source("hello.em", "println(\"hi\");").unwrap();
+//! engine.run_source("sq.em", "fn sq(x: int) -> int { x * x }").unwrap();
 //! ```
 
 use std::collections::HashMap;

@@ -7,7 +7,7 @@
 //! use ember_jit::{Engine, Error};
 //!
 //! let mut engine = Engine::new().expect("engine");
-//! match engine.run_source("demo.em", "fn sq(x: int) -> int { x * x }\nprintln(sq(7));") {
+//! match engine.run_source("demo.em", "fn sq(x: int) -> int { x * x }\nlet y = sq(7);") {
 //!     Ok(_) => {}
 //!     Err(Error::Compile { rendered, .. }) => eprint!("{rendered}"),
 //!     Err(Error::Runtime(e)) => eprintln!("{e}"), // message + `  at f (file:line:col)` lines
@@ -28,6 +28,10 @@
 //! * [`Engine::call`]: call a defined function with argument words.
 //! * [`Engine::register_host`]: make an `extern "C"` Rust function callable
 //!   from Ember (through a slot, like every call).
+//! * [`Engine::register_builtin`]: install the implementation of a library
+//!   function of §5 ([`runtime::host`]); `ember-stdlib` registers them all.
+//!   A fresh engine has only the language intrinsics: programs calling a
+//!   library function nobody registered are refused at check time.
 //! * [`Engine::interrupt_handle`]: stop running code from another thread.
 //! * [`Engine::capture_output`] / [`Engine::take_output`]: collect
 //!   `print` output instead of writing to standard output (tests).
