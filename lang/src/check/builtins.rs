@@ -558,3 +558,43 @@ impl<'a> Checker<'a> {
         error_expr(span)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::env::Env;
+    use crate::tir::Builtin;
+    use crate::SourceMap;
+
+    fn check(env: &Env, text: &str) -> Result<(), Vec<crate::Diagnostic>> {
+        let mut sm = SourceMap::new();
+        let f = sm.add("t.em", text);
+        crate::check_file(f, text, env).map(|_| ())
+    }
+
+    #[test]
+    fn missing_standard_functions_are_refused_by_overload() {
+        let mut env = Env::default();
+        assert!(check(&env, "fn f() { sleep(1); }").is_ok());
+        env.builtins
+            .remove(Builtin::Sleep, "the part `TIME` is left out");
+        env.builtins.remove(Builtin::JoinStr, "");
+        let errs = check(&env, "fn f() {\n    sleep(1);\n}").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "E0114");
+        assert_eq!(errs[0].message, "`sleep` is not available in this engine");
+        assert_eq!(
+            errs[0].notes,
+            vec!["the part `TIME` is left out".to_string()]
+        );
+        // `join(task)` is another overload and stays available.
+        assert!(check(&env, "fn w() {}\nfn f() { join(spawn w()); }").is_ok());
+        let errs = check(&env, "let s = join([\"a\"], \"-\");").unwrap_err();
+        assert_eq!(errs[0].code, "E0114");
+        assert!(errs[0].notes.is_empty());
+        // Names stay reserved.
+        let errs = check(&env, "fn sleep() {}").unwrap_err();
+        assert_eq!(errs[0].code, "E0102");
+        env.builtins.insert(Builtin::Sleep);
+        assert!(check(&env, "fn f() { sleep(1); }").is_ok());
+    }
+}
