@@ -444,11 +444,20 @@ struct Defs {
     globals: HashMap<String, GlobalRef>,
     rt_slots: HashMap<RtFn, u64>,
     hosts: HashMap<String, (u64, Arc<FnType>)>,
-    /// Registered library functions: slot, slot address, call signature.
-    builtins: HashMap<Builtin, (SlotId, u64, Arc<FnType>)>,
+    /// Registered library functions.
+    builtins: HashMap<Builtin, LibraryEntry>,
     wrappers: HashMap<FnType, usize>,
     literals: HashMap<String, u64>,
     type_descs: HashMap<Type, Box<Type>>,
+}
+
+/// A registered library function; its trampoline and slot are made when
+/// code first calls it (engine start-up compiles nothing for the library).
+struct LibraryEntry {
+    f: HostFn,
+    sig: Arc<FnType>,
+    /// Slot and its address, once made.
+    slot: Option<(SlotId, u64)>,
 }
 
 /// Builder state for trampolines and wrappers (separate from the one a
@@ -488,6 +497,40 @@ struct Res<'e> {
 }
 
 impl Res<'_> {
+    /// Build the exit trampoline calling `f` with call signature `ty` and
+    /// point a slot at it (a new slot named `name`, or `reuse`); the slot
+    /// and its address.
+    fn host_slot(
+        &mut self,
+        name: &str,
+        ty: &FnType,
+        f: usize,
+        reuse: Option<SlotId>,
+    ) -> Result<(SlotId, u64), Error> {
+        let sig = host_signature(self.isa.default_call_conv(), ty);
+        self.helper.cctx.clear();
+        build_exit_trampoline(
+            self.isa,
+            name,
+            sig,
+            f,
+            unwind::ember_unwind_addr(),
+            &mut self.helper.cctx.func,
+            &mut self.helper.fctx,
+        );
+        let entry = self.install_helper(name);
+        let slot = match reuse {
+            Some(s) => s,
+            None => self
+                .shared
+                .slots
+                .alloc(name, &ty.to_string())
+                .map_err(|e| Error::Internal(e.to_string()))?,
+        };
+        self.shared.slots.set(slot, entry);
+        Ok((slot, self.shared.slots.address(slot) as u64))
+    }
+
     fn install_helper(&mut self, name: &str) -> usize {
         let compiled = codegen::compile(self.isa, &mut self.helper.cctx)
             .unwrap_or_else(|e| panic!("helper {name} does not compile: {e}"));
@@ -515,10 +558,16 @@ impl Resolver for Res<'_> {
     }
 
     fn builtin(&mut self, b: Builtin) -> Option<(u64, Arc<FnType>)> {
-        self.defs
-            .builtins
-            .get(&b)
-            .map(|(_, addr, ft)| (*addr, ft.clone()))
+        let e = self.defs.builtins.get(&b)?;
+        if let Some((_, addr)) = e.slot {
+            return Some((addr, e.sig.clone()));
+        }
+        let (f, sig) = (e.f, e.sig.clone());
+        let (slot, addr) = self
+            .host_slot(&format!("builtin {}", b.name()), &sig, f.address(), None)
+            .expect("slot table");
+        self.defs.builtins.get_mut(&b)?.slot = Some((slot, addr));
+        Some((addr, sig))
     }
 
     fn runtime(&mut self, f: RtFn) -> u64 {
@@ -817,7 +866,9 @@ impl Engine {
     /// `()` parameters: `u8` 0; a `()` result: no result). To fail, it calls
     /// [`crate::runtime::builtins::fail`] and returns any value.
     pub unsafe fn register_host(&mut self, name: &str, ty: FnType, f: usize) -> Result<(), Error> {
-        let (_, addr) = self.host_slot(&format!("host {name}"), &ty, f, None)?;
+        let (_, addr) = self
+            .res()
+            .host_slot(&format!("host {name}"), &ty, f, None)?;
         self.defs
             .hosts
             .insert(name.to_string(), (addr, Arc::new(ty.clone())));
@@ -828,8 +879,9 @@ impl Engine {
     /// Install library function `f` as the implementation of standard
     /// function `b` (the host-function interface `ember-stdlib` uses; see
     /// [`crate::runtime::host`]). Calls go through a slot and an exit
-    /// trampoline like every host call. Programs checked afterwards may
-    /// call `b`; registering again replaces the implementation (same slot).
+    /// trampoline like every host call (made when code first calls `b`).
+    /// Programs checked afterwards may call `b`; registering again replaces
+    /// the implementation (same slot).
     ///
     /// Fails if `b` is a language intrinsic (lowered by the JIT itself, not
     /// in [`host::LIBRARY`]) or if `f`'s signature is not the one `b`'s
@@ -848,11 +900,18 @@ impl Engine {
                 f.signature()
             )));
         }
-        let ty = f.ember_type();
-        let existing = self.defs.builtins.get(&b).map(|e| e.0);
-        let (slot, addr) =
-            self.host_slot(&format!("builtin {}", b.name()), &ty, f.address(), existing)?;
-        self.defs.builtins.insert(b, (slot, addr, Arc::new(ty)));
+        let sig = Arc::new(f.ember_type());
+        // Code already calling `b` goes through its slot: re-point it now.
+        let slot = match self.defs.builtins.get(&b).and_then(|e| e.slot) {
+            Some((slot, _)) => Some(self.res().host_slot(
+                &format!("builtin {}", b.name()),
+                &sig,
+                f.address(),
+                Some(slot),
+            )?),
+            None => None,
+        };
+        self.defs.builtins.insert(b, LibraryEntry { f, sig, slot });
         self.env.builtins.insert(b);
         Ok(())
     }
@@ -867,40 +926,6 @@ impl Engine {
     /// Which standard functions programs may call.
     pub fn builtins(&self) -> &ember_lang::Builtins {
         &self.env.builtins
-    }
-
-    /// Build the exit trampoline calling `f` with call signature `ty` and
-    /// point a slot at it (a new slot named `name`, or `reuse`); the slot
-    /// and its address.
-    fn host_slot(
-        &mut self,
-        name: &str,
-        ty: &FnType,
-        f: usize,
-        reuse: Option<SlotId>,
-    ) -> Result<(SlotId, u64), Error> {
-        let sig = host_signature(self.isa.default_call_conv(), ty);
-        self.helper.cctx.clear();
-        build_exit_trampoline(
-            &*self.isa,
-            name,
-            sig,
-            f,
-            unwind::ember_unwind_addr(),
-            &mut self.helper.cctx.func,
-            &mut self.helper.fctx,
-        );
-        let entry = self.res().install_helper(name);
-        let slot = match reuse {
-            Some(s) => s,
-            None => self
-                .shared
-                .slots
-                .alloc(name, &ty.to_string())
-                .map_err(|e| Error::Internal(e.to_string()))?,
-        };
-        self.shared.slots.set(slot, entry);
-        Ok((slot, self.shared.slots.address(slot) as u64))
     }
 
     /// Text form of a value word of type `ty` (`quoted`: strings quoted,

@@ -27,7 +27,7 @@ fn dump_tir() {
 fn intrinsics_work_without_a_standard_library() {
     let mut e = Engine::new().unwrap();
     let src = "let a = [3, 1, 2]; a.push(4); let m: map[str, int] = map(); m[\"k\"] = len(a);\n\
-               [len(a), pop(a), m[\"k\"], abs(-2), min(5, 6), max(5, 6), int(sqrt(16.0)), int(floor(2.5))]";
+               [len(a), pop(a), m[\"k\"], abs(-2), min(5, 6), max(5, 6), sqrt(16.0) as int, floor(2.5) as int]";
     assert_eq!(eval(&mut e, src), "[4, 4, 4, 2, 5, 6, 4, 2]");
 }
 
@@ -59,6 +59,11 @@ fn library_functions_need_registering() {
 
 extern "C" fn test_println<'c>(host: Host<'c>, v: Value<'c>, d: TypeDesc<'c>) {
     let text = format!("<{}>\n", host.format(&v, &d));
+    host.write_output(text.as_bytes());
+}
+
+extern "C" fn test_println2<'c>(host: Host<'c>, v: Value<'c>, d: TypeDesc<'c>) {
+    let text = format!("[{}]\n", host.format(&v, &d));
     host.write_output(text.as_bytes());
 }
 
@@ -105,6 +110,15 @@ fn library_functions_are_registered_through_the_host_interface() {
         err.to_string(),
         "test panic: boom\n  at f (q.em:2:16)\n  at <main> (q.em:4:1)"
     );
+    // Registering again replaces the implementation, also for code
+    // compiled before.
+    e.run_source("s.em", "fn show(x: int) { println(x); }")
+        .unwrap();
+    e.call("show", &[1]).unwrap();
+    e.register_builtin(Builtin::Println, HostFn::value(test_println2))
+        .unwrap();
+    e.call("show", &[2]).unwrap();
+    assert_eq!(e.take_output(), "<1>\n[2]\n");
     // Wrong shapes and intrinsics are refused.
     assert!(e
         .register_builtin(Builtin::Print, HostFn::str(test_panic))
