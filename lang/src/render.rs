@@ -45,6 +45,10 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String 
     if color {
         let mut buffer = termcolor::Buffer::ansi();
         for d in order {
+            if touches_long_line(d, sources) {
+                out.push_str(&fallback(d, sources));
+                continue;
+            }
             let cs_diag = to_codespan(d, sources);
             if term::emit_to_write_style(&mut buffer, &config, &files, &cs_diag).is_err() {
                 buffer = termcolor::Buffer::ansi();
@@ -56,6 +60,10 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String 
         }
     } else {
         for d in order {
+            if touches_long_line(d, sources) {
+                out.push_str(&fallback(d, sources));
+                continue;
+            }
             let cs_diag = to_codespan(d, sources);
             match term::emit_into_string(&config, &files, &cs_diag) {
                 Ok(text) => out.push_str(&text),
@@ -154,8 +162,32 @@ fn safe_range(sources: &SourceMap, span: Span) -> Option<Range<usize>> {
     Some(lo..hi)
 }
 
-/// A plain rendering used only if codespan reports an error (it should not:
-/// spans are sanitised first). Keeps the header and the location.
+/// Source lines longer than this are not quoted: a generated or minified
+/// file could otherwise make every diagnostic megabytes long.
+const MAX_QUOTED_LINE: usize = 1000;
+
+/// Whether any of the diagnostic's spans lies on a line longer than
+/// [`MAX_QUOTED_LINE`] bytes (such a diagnostic is rendered without a
+/// snippet, see [`fallback`]).
+fn touches_long_line(d: &Diagnostic, sources: &SourceMap) -> bool {
+    std::iter::once(d.primary)
+        .chain(d.labels.iter().map(|l| l.span))
+        .any(|span| {
+            let Some(file) = sources.get(span.file) else {
+                return false;
+            };
+            let Some(range) = safe_range(sources, span) else {
+                return false;
+            };
+            let first = file.line_index(range.start);
+            let last = file.line_index(range.end);
+            (first..=last).any(|line| file.line_range(line).len() > MAX_QUOTED_LINE)
+        })
+}
+
+/// A plain rendering without a source snippet: used for diagnostics on very
+/// long lines, and if codespan reports an error (it should not: spans are
+/// sanitised first). Keeps the header, the location, labels and notes.
 fn fallback(d: &Diagnostic, sources: &SourceMap) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
@@ -167,6 +199,16 @@ fn fallback(d: &Diagnostic, sources: &SourceMap) -> String {
         format!("{kind}[{}]: {}\n", d.code, d.message)
     };
     s.push_str(&format!("  --> {}\n", sources.location(d.primary)));
+    if !d.primary_label.is_empty() {
+        s.push_str(&format!("  = {}\n", d.primary_label));
+    }
+    for label in &d.labels {
+        s.push_str(&format!(
+            "  = note: {} (at {})\n",
+            label.message,
+            sources.location(label.span)
+        ));
+    }
     for n in &d.notes {
         s.push_str(&format!("  = note: {n}\n"));
     }
@@ -312,6 +354,16 @@ error[E0308]: mismatched types
         let out = render(&[d], &map, false);
         assert!(out.starts_with("error[E0308]: mismatched types"), "{out}");
         assert!(out.contains("elsewhere"), "{out}");
+    }
+
+    #[test]
+    fn long_lines_are_not_quoted() {
+        let src = format!("let x = {};\n", "1 + ".repeat(2000) + "true");
+        let lo = src.find("true").unwrap();
+        let (map, d) = one(&src, lo, lo + 4);
+        let out = render(&[d], &map, false);
+        assert!(out.contains("--> demo.em:1:"), "{out}");
+        assert!(out.len() < 500, "{out}");
     }
 
     #[test]

@@ -10,11 +10,23 @@ use super::function::{trusted, FnTranslator};
 use super::{clif_type, err, word_type, GlobalRef, Result};
 use crate::runtime::builtins::RaiseCode;
 
+/// Stack left before [`FnTranslator::expr`] switches to a new segment.
+const STACK_RED_ZONE: usize = 128 * 1024;
+/// Size of each new stack segment.
+const STACK_GROW: usize = 4 * 1024 * 1024;
+
 impl<'a, 'f> FnTranslator<'a, 'f> {
     /// Lower an expression. Returns its value, or `None` for `()` and for
     /// expressions that cannot complete (the builder is then positioned in
     /// a fresh unreachable block).
     pub fn expr(&mut self, e: &TExpr) -> Result<Option<Value>> {
+        // Typed IR nests as deep as the parser allows; grow the stack on
+        // demand rather than overflow it (debug builds use kilobytes per
+        // level).
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || self.expr_inner(e))
+    }
+
+    fn expr_inner(&mut self, e: &TExpr) -> Result<Option<Value>> {
         self.at(e.span);
         let v = match &e.kind {
             TExprKind::Int(n) => Some(self.b.ins().iconst(types::I64, *n)),

@@ -251,11 +251,23 @@ pub(crate) fn is_comparison(op: BinOp) -> bool {
     )
 }
 
+/// Stack left before [`Checker::expr`] switches to a new segment.
+const STACK_RED_ZONE: usize = 128 * 1024;
+/// Size of each new stack segment.
+const STACK_GROW: usize = 4 * 1024 * 1024;
+
 impl<'a> Checker<'a> {
     /// Check `e`. `expected` is the type the context requires, used to type
     /// `[]`, `none`, `map()` ... and pushed into branches; the result may
     /// still differ from it (callers use [`Checker::coerce`]).
     pub(crate) fn expr(&mut self, e: &'a Expr, expected: Option<&Type>) -> TExpr {
+        // Expressions nest as deep as the parser allows (MAX_NESTING), and a
+        // debug build spends kilobytes of stack per level: grow the stack
+        // on demand rather than overflow it.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || self.expr_inner(e, expected))
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr, expected: Option<&Type>) -> TExpr {
         let span = e.span;
         match &e.kind {
             ExprKind::Int(v) => mk(TExprKind::Int(*v), Type::Int, span),

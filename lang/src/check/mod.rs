@@ -71,6 +71,7 @@
 //! | E0111 | a global's type depends on itself |
 //! | E0112 | `break` / `continue` outside of a loop |
 //! | E0113 | `return` outside of a function |
+//! | E0199 | too many errors: reporting stopped after [`MAX_TYPE_ERRORS`] |
 //! | E0200 | mismatched types |
 //! | E0201 | cannot infer a type (`[]`, `none`, `[:]`, `map()`, `chan()`) |
 //! | E0202 | operator not defined for these operand types |
@@ -117,6 +118,9 @@ mod stmt;
 mod tests;
 
 use names::FxMap;
+
+/// At most this many type errors are reported per module.
+pub(crate) const MAX_TYPE_ERRORS: usize = 100;
 use scope::{FnCtx, LocalKind};
 
 /// Check a module against `env`; see the module docs.
@@ -224,8 +228,19 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Record a type error, up to [`MAX_TYPE_ERRORS`]; past that one
+    /// closing diagnostic says reporting stopped (a pathological file must
+    /// not produce unbounded output).
     pub(crate) fn error(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        let n = self.diags.len();
+        if n < MAX_TYPE_ERRORS {
+            self.diags.push(d);
+        } else if n == MAX_TYPE_ERRORS {
+            self.diags.push(
+                Diagnostic::error("E0199", "too many errors; stopped reporting", d.primary)
+                    .with_note(format!("only the first {MAX_TYPE_ERRORS} are shown")),
+            );
+        }
     }
 
     // ----- pass 1: collect items -------------------------------------------
