@@ -92,6 +92,7 @@ pub struct TypeDesc<'c> {
 
 impl Value<'_> {
     /// The raw word (RUNTIME.md representation of the value's type).
+    #[inline]
     pub fn word(&self) -> u64 {
         self.word
     }
@@ -162,6 +163,7 @@ impl<'c> HostRet<'c> for StrArray<'c> {
 }
 
 impl<'c> Str<'c> {
+    #[inline]
     fn from_word(word: u64) -> Str<'c> {
         Str {
             word,
@@ -174,6 +176,7 @@ impl<'c> Host<'c> {
     /// The thread context, for one operation. No reference into the
     /// context escapes a `Host` method (results point into the heap or
     /// the engine), so this never aliases another borrow of it.
+    #[inline]
     #[allow(clippy::mut_from_ref)]
     fn t(&self) -> &mut ThreadCtx {
         // SAFETY: compiled code passes its `ctx` argument, the live, boxed
@@ -182,6 +185,7 @@ impl<'c> Host<'c> {
         unsafe { &mut *self.ctx.as_ptr() }
     }
 
+    #[inline]
     fn mutator(&self) -> &mut heap::Mutator {
         self.t()
             .mutator
@@ -190,6 +194,7 @@ impl<'c> Host<'c> {
     }
 
     /// The text of a `str`.
+    #[inline]
     pub fn str<'a>(&'a self, s: &'a Str<'c>) -> &'a str {
         // SAFETY: `s` came from compiled code as a `str` argument (the
         // registration checked the shape) or from `new_str`; it is live:
@@ -209,11 +214,13 @@ impl<'c> Host<'c> {
     }
 
     /// A new `str` holding `text`.
+    #[inline]
     pub fn new_str(&self, text: &str) -> Result<Str<'c>, HostError> {
         self.new_str_concat(&[text])
     }
 
     /// A new `str` holding the concatenation of `parts` (one allocation).
+    #[inline]
     pub fn new_str_concat(&self, parts: &[&str]) -> Result<Str<'c>, HostError> {
         let s = heap::string::str_from_parts(self.mutator(), parts)?;
         Ok(Str::from_word(s.word()))
@@ -237,6 +244,7 @@ impl<'c> Host<'c> {
     }
 
     /// The type a descriptor stands for.
+    #[inline]
     pub fn ty<'a>(&'a self, d: &'a TypeDesc<'c>) -> &'a Type {
         // SAFETY: descriptors are addresses of `Type`s the engine interned
         // (`Resolver::type_desc`) and never frees.
@@ -244,6 +252,7 @@ impl<'c> Host<'c> {
     }
 
     /// The text of `v` if it is a `str`.
+    #[inline]
     pub fn value_str<'a>(&'a self, v: &'a Value<'c>, d: &TypeDesc<'c>) -> Option<&'a str> {
         match self.ty(d) {
             // SAFETY: the descriptor says `v` is a live `str`.
@@ -253,6 +262,7 @@ impl<'c> Host<'c> {
     }
 
     /// `v` itself as a `str` result if it is one, else `v` back.
+    #[inline]
     pub fn value_into_str(&self, v: Value<'c>, d: &TypeDesc<'c>) -> Result<Str<'c>, Value<'c>> {
         match self.ty(d) {
             Type::Str => Ok(Str::from_word(v.word)),

@@ -373,7 +373,7 @@ impl Str {
     /// # Safety
     /// `p` must be a fresh allocation of at least `str_size(s.len())` bytes
     /// whose header is already written.
-    pub(crate) unsafe fn init(p: NonNull<u64>, parts: &[&[u8]]) -> Str {
+    pub(crate) unsafe fn init(p: NonNull<u64>, parts: &[&str]) -> Str {
         let total: usize = parts.iter().map(|b| b.len()).sum();
         // SAFETY: the cell is fresh, large enough and ours alone.
         unsafe {

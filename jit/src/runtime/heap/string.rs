@@ -19,9 +19,8 @@ pub(crate) fn str_from_parts(m: &mut Mutator, parts: &[&str]) -> Result<Str, Run
         .try_fold(0usize, |acc, p| acc.checked_add(p.len()))
         .ok_or_else(|| RuntimeError::new("out of memory"))?;
     let p = m.alloc_raw(str_size(total).max(16), KIND_STR)?;
-    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
     // SAFETY: fresh cell of `str_size(total)` bytes with its header written.
-    Ok(unsafe { Str::init(p, &bytes) })
+    Ok(unsafe { Str::init(p, parts) })
 }
 
 /// A new string with the text `s`.
