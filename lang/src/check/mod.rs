@@ -71,6 +71,7 @@
 //! | E0111 | a global's type depends on itself |
 //! | E0112 | `break` / `continue` outside of a loop |
 //! | E0113 | `return` outside of a function |
+//! | E0114 | a standard function not available in this engine (see `builtins.rs`) |
 //! | E0199 | too many errors: reporting stopped after [`MAX_TYPE_ERRORS`] |
 //! | E0200 | mismatched types |
 //! | E0201 | cannot infer a type (`[]`, `none`, `[:]`, `map()`, `chan()`) |
