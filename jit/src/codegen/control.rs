@@ -289,9 +289,9 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let ret = self.def.sig.ret.clone();
         if clif_type(&ret).is_some() {
             let v = self.value_or_zero(v, &ret);
-            self.b.ins().return_(&[v]);
+            self.ret(&[v]);
         } else {
-            self.b.ins().return_(&[]);
+            self.ret(&[]);
         }
         self.start_dead_block();
         Ok(())

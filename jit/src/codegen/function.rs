@@ -14,7 +14,7 @@ use ember_lang::span::Span;
 use ember_lang::tir::{FnDef, LocalId};
 use ember_lang::types::{FnType, Type};
 
-use super::srcloc::loc;
+use super::srcloc::{loc, RETURN_LOC};
 use super::{clif_type, ember_signature, is_gc_ref, word_type, Resolver, Result};
 use crate::runtime::builtins::{Abi, RaiseCode, RtFn};
 use crate::runtime::ctx::OFFSET_STACK_LIMIT;
@@ -121,11 +121,9 @@ pub fn translate_function(
                 Some(v) => v,
                 None => t.zero(ty),
             };
-            t.b.ins().return_(&[v]);
+            t.ret(&[v]);
         }
-        None => {
-            t.b.ins().return_(&[]);
-        }
+        None => t.ret(&[]),
     }
     t.b.seal_all_blocks();
     t.b.finalize(isa.frontend_config());
@@ -133,6 +131,15 @@ pub fn translate_function(
 }
 
 impl<'a, 'f> FnTranslator<'a, 'f> {
+    /// `return values` (at [`RETURN_LOC`], so that `compile` finds the
+    /// epilogue).
+    pub fn ret(&mut self, values: &[Value]) {
+        let at = self.b.srcloc();
+        self.b.set_srcloc(ir::SourceLoc::new(RETURN_LOC));
+        self.b.ins().return_(values);
+        self.b.set_srcloc(at);
+    }
+
     /// Set the source location of the instructions emitted next.
     pub fn at(&mut self, span: Span) {
         self.b.set_srcloc(loc(span.lo));

@@ -33,7 +33,7 @@ impl CompiledFunction {
             .buffer
             .get_srclocs_sorted()
             .iter()
-            .filter(|s| !s.loc.is_default())
+            .filter(|s| !s.loc.is_default() && s.loc.bits() != RETURN_LOC)
             .map(|s| (s.start, s.end, s.loc.bits()))
             .collect();
         let mut stack_maps: Vec<StackMapEntry> = c
@@ -84,10 +84,15 @@ pub fn lookup_stack_map(maps: &[StackMapEntry], ret_offset: u32) -> Option<&Stac
 
 /// The source location for a TIR span start.
 pub(crate) fn loc(lo: u32) -> SourceLoc {
-    // `!0` is the reserved "no location"; a file that large cannot be
-    // parsed anyway.
-    SourceLoc::new(lo.min(u32::MAX - 1))
+    // `!0` is the reserved "no location" and `!1` is [`RETURN_LOC`]; a
+    // file that large cannot be parsed anyway.
+    SourceLoc::new(lo.min(u32::MAX - 2))
 }
+
+/// The location of every `return`: `compile` finds the machine code of
+/// epilogues by it (see `codegen::use_leave`). It maps to no source (a
+/// return makes no call and cannot fault).
+pub(crate) const RETURN_LOC: u32 = u32::MAX - 1;
 
 #[cfg(test)]
 mod tests {
