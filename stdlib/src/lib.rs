@@ -216,35 +216,13 @@ extern "C" fn to_str<'c>(host: Host<'c>, v: Value<'c>, d: TypeDesc<'c>) -> Str<'
         Err(v) => v,
     };
     let r = match host.ty(&d) {
-        Type::Int => {
-            let mut buf = [0u8; 20];
-            host.new_str(int_text(v.word() as i64, &mut buf))
-        }
+        Type::Int => host.new_str(itoa::Buffer::new().format(v.word() as i64)),
         _ => {
             let text = host.format(&v, &d);
             host.new_str(&text)
         }
     };
     ok(host, r)
-}
-
-/// Decimal digits of `i` in the end of `buf` (no allocation).
-fn int_text(i: i64, buf: &mut [u8; 20]) -> &str {
-    let mut n = i.unsigned_abs();
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    std::str::from_utf8(&buf[pos..]).expect("ascii digits")
 }
 
 extern "C" fn substr<'c>(host: Host<'c>, s: Str<'c>, start: i64, end: i64) -> Str<'c> {
@@ -401,14 +379,6 @@ extern "C" fn assert<'c>(host: Host<'c>, c: bool, msg: Str<'c>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn int_text_matches_display() {
-        for i in [0, 7, -7, 10, 1234567890, i64::MIN, i64::MAX] {
-            let mut buf = [0u8; 20];
-            assert_eq!(int_text(i, &mut buf), i.to_string());
-        }
-    }
 
     #[test]
     fn every_library_function_has_one_part() {

@@ -124,23 +124,7 @@ pub fn parse_float(s: Str) -> Result<f64, RuntimeError> {
 
 /// `str(i)` for an int.
 pub fn str_from_int(m: &mut Mutator, i: i64) -> Result<Str, RuntimeError> {
-    let mut buf = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = std::str::from_utf8(&buf[pos..]).expect("ascii digits");
-    if i < 0 {
-        str_from_parts(m, &["-", digits])
-    } else {
-        str_new(m, digits)
-    }
+    str_new(m, itoa::Buffer::new().format(i))
 }
 
 /// `str(x)` for a float (Rust's `{:?}`).
