@@ -2,7 +2,7 @@
 //! `break`, `continue`, `return`. Loops poll for safe points on every
 //! back-edge.
 
-use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
+use cranelift_codegen::ir::{condcodes::IntCC, types, Block, InstBuilder, Value};
 use ember_lang::span::Span;
 use ember_lang::tir::{LocalId, TExpr};
 use ember_lang::types::Type;
@@ -28,6 +28,22 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
         self.b.switch_to_block(then_b);
         self.b.seal_block(then_b);
+        self.finish_branches(then, else_, else_b, merge, res, ty)
+    }
+
+    /// The shared end of `if` and `if let`, with the builder in the `then`
+    /// block: lower `then` and jump to `merge`; lower `else_` (if any) in
+    /// `else_b` and jump to `merge`; continue in `merge`, whose parameter
+    /// `res` (if the result has a value) is the result.
+    fn finish_branches(
+        &mut self,
+        then: &TExpr,
+        else_: Option<&TExpr>,
+        else_b: Block,
+        merge: Block,
+        res: Option<Value>,
+        ty: &Type,
+    ) -> Result<Option<Value>> {
         let v = self.expr(then)?;
         self.jump_with(merge, v, ty);
 
@@ -45,7 +61,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
     }
 
     /// Jump to `merge`, passing `v` if the merge block takes a value of `ty`.
-    fn jump_with(&mut self, merge: cranelift_codegen::ir::Block, v: Option<Value>, ty: &Type) {
+    fn jump_with(&mut self, merge: Block, v: Option<Value>, ty: &Type) {
         if clif_type(ty).is_some() {
             let v = self.value_or_zero(v, ty);
             self.b.ins().jump(merge, &[v.into()]);
@@ -79,20 +95,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         if let (Some(var), Some(p)) = (self.var(local), payload) {
             self.b.def_var(var, p);
         }
-        let v = self.expr(then)?;
-        self.jump_with(merge, v, ty);
-
-        self.b.switch_to_block(else_b);
-        self.b.seal_block(else_b);
-        let v = match else_ {
-            Some(e) => self.expr(e)?,
-            None => None,
-        };
-        self.jump_with(merge, v, ty);
-
-        self.b.switch_to_block(merge);
-        self.b.seal_block(merge);
-        Ok(res.map(|r| self.root(r, ty)))
+        self.finish_branches(then, else_, else_b, merge, res, ty)
     }
 
     pub fn translate_while(&mut self, cond: &TExpr, body: &TExpr, span: Span) -> Result<()> {
