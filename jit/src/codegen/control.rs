@@ -60,6 +60,22 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         Ok(res.map(|r| self.root(r, ty)))
     }
 
+    /// Lower a loop body in which `continue` jumps to `latch` and `break` to
+    /// `exit`, then continue in `latch` (where every loop polls and steps).
+    fn loop_body(&mut self, body: &TExpr, latch: Block, exit: Block) -> Result<()> {
+        self.loops.push(LoopTarget {
+            continue_block: latch,
+            break_block: exit,
+        });
+        self.expr(body)?;
+        self.loops.pop();
+        self.b.ins().jump(latch, &[]);
+
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        Ok(())
+    }
+
     /// Jump to `merge`, passing `v` if the merge block takes a value of `ty`.
     fn jump_with(&mut self, merge: Block, v: Option<Value>, ty: &Type) {
         if clif_type(ty).is_some() {
@@ -111,16 +127,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
-        self.loops.push(LoopTarget {
-            continue_block: latch,
-            break_block: exit,
-        });
-        self.expr(body)?;
-        self.loops.pop();
-        self.b.ins().jump(latch, &[]);
-
-        self.b.switch_to_block(latch);
-        self.b.seal_block(latch);
+        self.loop_body(body, latch, exit)?;
         self.poll_backedge(span);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
@@ -172,16 +179,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         if let Some(v) = self.var(var) {
             self.b.def_var(v, i);
         }
-        self.loops.push(LoopTarget {
-            continue_block: latch,
-            break_block: exit,
-        });
-        self.expr(body)?;
-        self.loops.pop();
-        self.b.ins().jump(latch, &[]);
-
-        self.b.switch_to_block(latch);
-        self.b.seal_block(latch);
+        self.loop_body(body, latch, exit)?;
         self.at(span);
         let i = self.b.use_var(ctr);
         if inclusive {
@@ -243,16 +241,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         if let (Some(var), Some(v)) = (self.var(var), v) {
             self.b.def_var(var, v);
         }
-        self.loops.push(LoopTarget {
-            continue_block: latch,
-            break_block: exit,
-        });
-        self.expr(body)?;
-        self.loops.pop();
-        self.b.ins().jump(latch, &[]);
-
-        self.b.switch_to_block(latch);
-        self.b.seal_block(latch);
+        self.loop_body(body, latch, exit)?;
         self.at(span);
         let i = self.b.use_var(ctr);
         let next = self.b.ins().iadd_imm_s(i, 1);
