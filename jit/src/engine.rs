@@ -250,7 +250,7 @@ impl Shared {
         slot: usize,
         wrapper: usize,
         args: Vec<u64>,
-        mask: u64,
+        ref_args: &[bool],
         _ret_ref: bool,
     ) -> Result<u64, heap::RuntimeError> {
         let Some(me) = self.this.get().and_then(|w| w.upgrade()) else {
@@ -260,7 +260,7 @@ impl Shared {
         let roots: Vec<u64> = args
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i < 64 && mask & (1 << i) != 0)
+            .filter(|(i, _)| ref_args.get(*i).copied().unwrap_or(false))
             .map(|(_, w)| *w)
             .collect();
         for &r in &roots {

@@ -666,12 +666,6 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         };
         let argv = self.args(args)?;
         self.at(span);
-        let mut mask: i64 = 0;
-        for (i, a) in args.iter().enumerate() {
-            if is_gc_ref(&a.ty) && i < 64 {
-                mask |= 1 << i;
-            }
-        }
         let n = self.b.ins().iconst(types::I64, argv.len() as i64);
         let arr = self.call_rt_ty(RtFn::SpawnArgs, &[n], &Type::array(Type::Int));
         let buf = self
@@ -686,14 +680,17 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         }
         let wrapper = self.r.entry_wrapper(&ft);
         let wrapper = self.b.ins().iconst(types::I64, wrapper as i64);
-        let mask = self.b.ins().iconst(types::I64, mask);
+        // The runtime pins the reference arguments (by the callee's
+        // parameter types) until the thread has finished.
+        let sig_desc = self.r.type_desc(&Type::Fn(ft.clone()));
+        let sig_desc = self.b.ins().iconst(types::I64, sig_desc as i64);
         let ret_ref = self
             .b
             .ins()
             .iconst(types::I8, i64::from(is_gc_ref(&ft.ret)));
         Ok(self.call_rt_ty(
             RtFn::Spawn,
-            &[slot, wrapper, arr, mask, ret_ref],
+            &[slot, wrapper, arr, sig_desc, ret_ref],
             &Type::Task,
         ))
     }

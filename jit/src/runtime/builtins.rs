@@ -484,18 +484,25 @@ extern "C" fn rt_spawn(
     slot: i64,
     wrapper: i64,
     args: i64,
-    mask: i64,
+    sig_desc: i64,
     ret_ref: u8,
 ) -> i64 {
     let t = tc(ctx);
     let sh = shared(t);
     let words = heap::array_to_vec(arr(args));
+    // SAFETY: codegen passes the address of a `Type` the engine interned
+    // for its whole life (`Resolver::type_desc`): valid and never freed.
+    let sig = unsafe { &*(sig_desc as usize as *const Type) };
+    let ref_args: Vec<bool> = match sig {
+        Type::Fn(ft) => ft.params.iter().map(heap::is_gc_ref).collect(),
+        _ => Vec::new(),
+    };
     let r = sh.spawn(
         t,
         slot as usize,
         wrapper as usize,
         words,
-        mask as u64,
+        &ref_args,
         ret_ref != 0,
     );
     ok(ctx, r.map(|w| w as i64), 0)
