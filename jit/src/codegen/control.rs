@@ -76,6 +76,17 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         Ok(())
     }
 
+    /// End a loop iteration at the back-edge: poll, jump to `header` (now
+    /// complete, so sealed), and continue after the loop in `exit`.
+    fn close_loop(&mut self, header: Block, exit: Block, span: Span) {
+        self.poll_backedge(span);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
     /// Jump to `merge`, passing `v` if the merge block takes a value of `ty`.
     fn jump_with(&mut self, merge: Block, v: Option<Value>, ty: &Type) {
         if clif_type(ty).is_some() {
@@ -128,12 +139,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
         self.loop_body(body, latch, exit)?;
-        self.poll_backedge(span);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
-
-        self.b.switch_to_block(exit);
-        self.b.seal_block(exit);
+        self.close_loop(header, exit, span);
         Ok(())
     }
 
@@ -191,12 +197,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         }
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(ctr, next);
-        self.poll_backedge(span);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
-
-        self.b.switch_to_block(exit);
-        self.b.seal_block(exit);
+        self.close_loop(header, exit, span);
         Ok(())
     }
 
@@ -246,12 +247,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let i = self.b.use_var(ctr);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(ctr, next);
-        self.poll_backedge(span);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
-
-        self.b.switch_to_block(exit);
-        self.b.seal_block(exit);
+        self.close_loop(header, exit, span);
         Ok(())
     }
 
