@@ -206,6 +206,20 @@ fn fixed(name: &str) -> Option<(Builtin, Vec<Type>, Type)> {
     })
 }
 
+/// A container operation of [`Checker::element_op`].
+struct ElementOp {
+    /// The element type of the container argument (exactly that type).
+    elem_of: fn(&Type) -> Option<Type>,
+    /// What the first argument must be, for the error message.
+    what: &'static str,
+    /// The one-argument form (`pop`, `recv`).
+    take: Builtin,
+    /// The two-argument form (`push`, `send`).
+    put: Builtin,
+    /// Whether this call is the two-argument form.
+    is_put: bool,
+}
+
 fn call(b: Builtin, args: Vec<TExpr>, ty: Type, span: Span) -> TExpr {
     mk(
         TExprKind::Call {
@@ -299,26 +313,22 @@ impl<'a> Checker<'a> {
                 };
                 call(b, vec![a], Type::Int, span)
             }
-            "push" | "pop" => {
-                let n = if name == "push" { 2 } else { 1 };
-                if !self.arity(name, args, n, span, method) {
-                    return self.silent(args, span);
-                }
-                let a = self.expr(args[0], None);
-                let elem = match &a.ty {
-                    Type::Array(t) => (**t).clone(),
-                    Type::Never => return self.silent_rest(&args[1..], span),
-                    _ => {
-                        self.silent_rest(&args[1..], span);
-                        return self.bad_arg(name, 0, &a, "an array `[T]`", span);
-                    }
-                };
-                if name == "pop" {
-                    return call(Builtin::Pop, vec![a], elem, span);
-                }
-                let v = self.builtin_arg(name, 1, args[1], &elem);
-                call(Builtin::Push, vec![a, v], Type::Unit, span)
-            }
+            "push" | "pop" => self.element_op(
+                name,
+                args,
+                span,
+                method,
+                ElementOp {
+                    elem_of: |t| match t {
+                        Type::Array(e) => Some((**e).clone()),
+                        _ => None,
+                    },
+                    what: "an array `[T]`",
+                    take: Builtin::Pop,
+                    put: Builtin::Push,
+                    is_put: name == "push",
+                },
+            ),
             "get" | "has" | "remove" => {
                 if !self.arity(name, args, 2, span, method) {
                     return self.silent(args, span);
@@ -461,26 +471,22 @@ impl<'a> Checker<'a> {
                     (None, None) => self.cannot_infer(span, "chan()", "let c: chan[int] = chan()"),
                 }
             }
-            "send" | "recv" => {
-                let n = if name == "send" { 2 } else { 1 };
-                if !self.arity(name, args, n, span, method) {
-                    return self.silent(args, span);
-                }
-                let c = self.expr(args[0], None);
-                let elem = match &c.ty {
-                    Type::Chan(t) => (**t).clone(),
-                    Type::Never => return self.silent_rest(&args[1..], span),
-                    _ => {
-                        self.silent_rest(&args[1..], span);
-                        return self.bad_arg(name, 0, &c, "a channel `chan[T]`", span);
-                    }
-                };
-                if name == "recv" {
-                    return call(Builtin::Recv, vec![c], elem, span);
-                }
-                let v = self.builtin_arg(name, 1, args[1], &elem);
-                call(Builtin::Send, vec![c, v], Type::Unit, span)
-            }
+            "send" | "recv" => self.element_op(
+                name,
+                args,
+                span,
+                method,
+                ElementOp {
+                    elem_of: |t| match t {
+                        Type::Chan(e) => Some((**e).clone()),
+                        _ => None,
+                    },
+                    what: "a channel `chan[T]`",
+                    take: Builtin::Recv,
+                    put: Builtin::Send,
+                    is_put: name == "send",
+                },
+            ),
             _ => self.silent(args, span),
         }
     }
@@ -508,6 +514,38 @@ impl<'a> Checker<'a> {
     fn silent(&mut self, args: &[&'a Expr], span: Span) -> TExpr {
         self.args_silent(args);
         error_expr(span)
+    }
+
+    /// `pop(a)` / `push(a, v)` and `recv(c)` / `send(c, v)`: the first
+    /// argument is a container whose element type `op.elem_of` gives; the
+    /// one-argument form (`take`) returns an element, the two-argument
+    /// form (`put`) takes one.
+    fn element_op(
+        &mut self,
+        name: &str,
+        args: &[&'a Expr],
+        span: Span,
+        method: bool,
+        op: ElementOp,
+    ) -> TExpr {
+        let n = if op.is_put { 2 } else { 1 };
+        if !self.arity(name, args, n, span, method) {
+            return self.silent(args, span);
+        }
+        let c = self.expr(args[0], None);
+        let elem = match (op.elem_of)(&c.ty) {
+            Some(elem) => elem,
+            None if c.ty == Type::Never => return self.silent_rest(&args[1..], span),
+            None => {
+                self.silent_rest(&args[1..], span);
+                return self.bad_arg(name, 0, &c, op.what, span);
+            }
+        };
+        if !op.is_put {
+            return call(op.take, vec![c], elem, span);
+        }
+        let v = self.builtin_arg(name, 1, args[1], &elem);
+        call(op.put, vec![c, v], Type::Unit, span)
     }
 
     fn silent_rest(&mut self, rest: &[&'a Expr], span: Span) -> TExpr {
