@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod complete;
 pub mod deps;
 pub mod diag;
 pub mod env;
