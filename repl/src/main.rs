@@ -1,9 +1,13 @@
 //! The `ember` command (LANGUAGE.md §8): `ember check FILE`, `ember run FILE`,
 //! and `ember` / `ember repl`.
 //!
-//! Exit status: 0 success, 1 compile error (later also runtime error), 2 bad
-//! usage (unknown flag, missing or unreadable file, feature not yet built).
+//! Exit status: 0 success, 1 compile error, runtime error or runtime error in
+//! a thread nobody joined, 2 bad usage (unknown flag, missing or unreadable
+//! file). The REPL exits 0 at the end of its input (see [`session`]).
 #![forbid(unsafe_code)]
+
+mod session;
+mod terminal;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -60,10 +64,7 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Some(Command::Run { file }) => run(&file),
-        None | Some(Command::Repl) => {
-            eprintln!("ember repl: not yet implemented (the REPL lands with a later issue)");
-            EXIT_USAGE
-        }
+        None | Some(Command::Repl) => repl(),
     };
     ExitCode::from(code)
 }
@@ -103,6 +104,29 @@ fn run(path: &std::path::Path) -> u8 {
         EXIT_OK
     } else {
         EXIT_COMPILE_ERROR
+    }
+}
+
+/// `ember` / `ember repl`: the interactive session at a terminal, or the
+/// piped one (no banner, no prompt) when standard input is not a terminal.
+fn repl() -> u8 {
+    let engine = match ember::Engine::new() {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprint_all(&ember::report_error(&e));
+            return EXIT_COMPILE_ERROR;
+        }
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let options = session::Options {
+        color: use_color(),
+        notices_to_out: interactive,
+    };
+    let mut session = session::Session::new(engine, std::io::stdout(), std::io::stderr(), options);
+    if interactive {
+        terminal::run(&mut session)
+    } else {
+        session::run_piped(&mut session, std::io::stdin().lock())
     }
 }
 
