@@ -153,3 +153,66 @@ fn run_reports_unjoined_thread_error_and_exits_1() {
         "{err}"
     );
 }
+
+/// Run `ember ARGS` with `input` piped on standard input.
+fn ember_piped(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("NO_COLOR")
+        .spawn()
+        .expect("run ember");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("wait for ember");
+    writer.join().unwrap().unwrap();
+    out
+}
+
+#[test]
+fn repl_without_a_terminal_prints_no_banner_and_exits_0() {
+    let dir = scratch("repl-empty");
+    for args in [&[][..], &["repl"]] {
+        let o = ember(args, &dir);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn repl_echoes_on_stdout_and_reports_on_stderr() {
+    for args in [&[][..], &["repl"]] {
+        let o = ember_piped(
+            args,
+            "fn f() -> int { 41 }\nf() + 1\nlet x: int = \"s\";\n\"ok\"\n",
+        );
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "42\n\"ok\"\n");
+        let err = stderr(&o);
+        assert!(err.starts_with("fn f defined\nerror[E0200]"), "{err}");
+        assert!(err.contains("--> <repl>:1:14"), "{err}");
+        // Not a terminal: no colour.
+        assert!(!err.contains('\x1b'), "{err}");
+    }
+}
+
+#[test]
+fn repl_exits_0_after_errors_and_failed_threads() {
+    let o = ember_piped(
+        &["repl"],
+        "[1][3]\nfn w() { panic(\"thread failed\"); }\nspawn w();\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "error: index out of bounds: index 3, length 1\n  at <main> (<repl>:1:1)\n\
+         fn w defined\n\
+         error: thread failed\n  at w (<repl>:1:10)\n  = note: raised in a spawned thread that nobody joined\n"
+    );
+}
