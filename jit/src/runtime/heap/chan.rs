@@ -29,6 +29,14 @@ impl ChanInner {
             f(v);
         }
     }
+
+    /// Replace every queued value `v` by `f(v)` (struct migration only: no
+    /// mutator runs).
+    pub(crate) fn update_values(&self, f: &mut dyn FnMut(u64) -> u64) {
+        for v in self.queue.lock().iter_mut() {
+            *v = f(*v);
+        }
+    }
 }
 
 /// `chan()`: a new channel; `refs` when the element type is a heap

@@ -104,6 +104,14 @@ impl MapInner {
             }
         }
     }
+
+    /// Replace every value `v` by `f(v)` (struct migration only: no
+    /// mutator runs, so the lock is free).
+    pub(crate) fn update_values(&self, f: &mut dyn FnMut(u64) -> u64) {
+        for v in self.map.lock().values_mut() {
+            *v = f(*v);
+        }
+    }
 }
 
 /// `map()`: a new empty map.

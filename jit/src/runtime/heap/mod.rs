@@ -41,6 +41,13 @@
 //! free dead large objects, return surplus empty blocks to the OS.
 //! Non-moving.
 //!
+//! # Struct migration
+//!
+//! [`migrate_structs`] (world stopped): when a struct is redefined, trace
+//! from the roots and pinned words, allocate a replacement with the new
+//! layout for every live old instance, then redirect every reference to it
+//! (see [`migrate`]). Objects do not move; old instances become garbage.
+//!
 //! # Races
 //!
 //! Arrays: see [`array`] (buffers only replaced, never shrunk or freed
@@ -63,6 +70,7 @@ pub mod boxed;
 pub mod chan;
 pub mod gc;
 pub mod map;
+pub mod migrate;
 pub mod object;
 pub mod string;
 pub mod structs;
@@ -89,6 +97,7 @@ pub use map::{
     map_entries, map_get, map_has, map_index, map_keys, map_len, map_new, map_remove, map_set,
     map_values, KeyKind, MapKey,
 };
+pub use migrate::{migrate_structs, MigrationStats, StructMigration};
 pub use object::{Array, BoxObj, Buffer, Chan, Map, Str, Struct, Task, TaskPayload};
 pub use string::{
     parse_float, parse_int, str_cmp, str_concat, str_eq, str_find, str_from_bool, str_from_float,

@@ -558,6 +558,13 @@ impl BoxObj {
         self.obj().value.load(Ordering::Relaxed)
     }
 
+    /// The value slot (boxes are immutable for Ember code; struct
+    /// migration rewrites a boxed reference with the world stopped).
+    #[inline]
+    pub(crate) fn slot(&self) -> &AtomicU64 {
+        &self.obj().value
+    }
+
     /// Initialise a fresh box.
     ///
     /// # Safety
