@@ -1,7 +1,7 @@
 //! The REPL session, independent of the terminal (LANGUAGE.md §8).
 //!
 //! A [`Session`] is fed one line at a time. Lines accumulate until
-//! [`entry_is_complete`] says the entry is whole; then the entry runs in the
+//! [`EntryScanner`] (`ember_lang::complete`) says the entry is whole; then the entry runs in the
 //! session's engine as `<repl>` (every entry has that name; line numbers are
 //! within the entry), its value is echoed if it has one, and the definition
 //! notices follow. A line starting with `:` at the start of an entry is a
@@ -17,7 +17,7 @@
 
 use std::io::{BufRead, Write};
 
-use ember::lang::complete::entry_is_complete;
+use ember::lang::complete::EntryScanner;
 use ember::Error;
 
 /// The name every REPL entry has in diagnostics and stack traces.
@@ -46,6 +46,8 @@ pub struct Options {
 pub struct Session<O: Write, E: Write> {
     engine: ember::Engine,
     pending: String,
+    /// Completeness of `pending`, kept up to date line by line.
+    scanner: EntryScanner,
     out: O,
     err: E,
     options: Options,
@@ -56,6 +58,7 @@ impl<O: Write, E: Write> Session<O, E> {
         Session {
             engine,
             pending: String::new(),
+            scanner: EntryScanner::new(),
             out,
             err,
             options,
@@ -71,6 +74,7 @@ impl<O: Write, E: Write> Session<O, E> {
     /// Forget the entry being typed (Ctrl-C at a terminal).
     pub fn clear(&mut self) {
         self.pending.clear();
+        self.scanner.reset();
     }
 
     /// Feed one line (without its line ending). Runs the entry when it is
@@ -87,7 +91,7 @@ impl<O: Write, E: Write> Session<O, E> {
         }
         self.pending.push_str(line);
         self.pending.push('\n');
-        if entry_is_complete(&self.pending) {
+        if self.scanner.is_complete(&self.pending) {
             self.run_pending();
         }
         Flow::Continue
@@ -109,6 +113,7 @@ impl<O: Write, E: Write> Session<O, E> {
 
     fn run_pending(&mut self) {
         let text = std::mem::take(&mut self.pending);
+        self.scanner.reset();
         if text.trim().is_empty() {
             return;
         }
@@ -197,6 +202,7 @@ while a bracket or string is open or the line ends in an operator.
 Commands:
   :help, :h    show this help
   :quit, :q    wait for spawned threads and leave (also Ctrl-D)
+Ctrl-C at the prompt clears the entry being typed.
 ";
 
 /// The non-terminal REPL: read `input` line by line until its end or
