@@ -24,7 +24,9 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 pub use ember_jit::runtime::heap::HeapConfig;
-pub use ember_jit::{EmberError, Error, Frame};
+pub use ember_jit::{
+    Change, EmberError, Error, Frame, ItemChange, ItemKind, Origin, Stats, TransactionReport,
+};
 pub use ember_lang as lang;
 pub use ember_stdlib::Parts;
 

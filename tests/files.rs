@@ -10,6 +10,10 @@
 //!   A program is run and its standard output compared with `NAME.out`
 //!   (see [`run_program`]); it must not report any error.
 //!
+//! - `tests/reload/NAME.em`: a live-redefinition scenario (steps on one
+//!   engine: files, runs, reloads, REPL entries, rollbacks; see
+//!   `tests/scenario/mod.rs`); its transcript must equal `NAME.out`.
+//!
 //! Bless mode: `BLESS=1 cargo test --test files` rewrites the expectation
 //! files from the actual output instead of comparing.
 //!
@@ -19,6 +23,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+mod scenario;
 
 fn main() {
     let args = Arguments::from_args();
@@ -39,6 +45,10 @@ fn main() {
             let name = format!("{}/{}", dir.trim_start_matches("tests/"), stem(&em));
             trials.push(Trial::test(name, move || program_case(&em)));
         }
+    }
+    for em in sources(&root.join("tests/reload")) {
+        let name = format!("reload/{}", stem(&em));
+        trials.push(Trial::test(name, move || reload_case(&em)));
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -80,6 +90,14 @@ fn program_case(em: &Path) -> Result<(), Failed> {
         compare_if_present(&em.with_extension("out"), &run.stdout)?;
     }
     Ok(())
+}
+
+/// `tests/reload/NAME.em`: a multi-step live-redefinition scenario
+/// ([`scenario`]); its transcript must equal `NAME.out`.
+fn reload_case(em: &Path) -> Result<(), Failed> {
+    let text = read(em)?;
+    let transcript = scenario::run(&text);
+    compare(&em.with_extension("out"), &transcript)
 }
 
 /// What running a program printed.

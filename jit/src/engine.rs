@@ -19,23 +19,28 @@ use std::time::Instant;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
-use ember_lang::tir::{Builtin, FnDef, Program, StructDef};
+use ember_lang::deps::DepGraph;
+use ember_lang::tir::Program;
+use ember_lang::tir::{Builtin, FnDef, GlobalDef, StructDef};
 use ember_lang::types::{FnType, Type};
-use ember_lang::{Diagnostic, Env, FileId, GlobalInfo, SourceMap};
+use ember_lang::{Diagnostic, Env, FileId, SourceMap};
 use parking_lot::{Mutex, RwLock};
 
 use crate::code::{CodeMemory, CodePtr, SlotId, SlotTable};
 use crate::codegen::function::runtime_signature;
 use crate::codegen::srcloc::{FuncInfo, Registry};
 use crate::codegen::trampolines::{
-    build_entry_wrapper, build_exit_trampoline, build_undefined_stub,
+    build_entry_wrapper, build_exit_trampoline, build_stale_stub, build_undefined_stub,
 };
 use crate::codegen::{
     self, is_gc_ref, translate_function, CodegenError, CompiledFunction, GlobalRef, Resolver,
     StructLayout,
 };
+use crate::live::transaction::{Input, MainCode};
+use crate::live::versions::Versions;
+use crate::live::{History, ItemKind, Origin, Stats, TransactionReport};
 use crate::runtime::builtins::{self, RtFn};
-use crate::runtime::ctx::{ThreadCtx, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING};
+use crate::runtime::ctx::{ThreadCtx, STATE_PARKED, STATE_RUNNING};
 use crate::runtime::errors::EmberError;
 use crate::runtime::heap::{self, Heap};
 use crate::runtime::host::{self, HostFn};
@@ -43,6 +48,7 @@ use crate::runtime::unwind;
 
 /// Why running source text failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// Syntax or type errors; `rendered` is what `ember check` prints.
     Compile {
@@ -51,6 +57,9 @@ pub enum Error {
     },
     /// A runtime error (message and Ember stack).
     Runtime(EmberError),
+    /// A request that cannot be met (e.g. rolling back to a version that
+    /// does not exist).
+    Invalid(String),
     /// The back end failed (a bug), or the file could not be read.
     Internal(String),
 }
@@ -60,7 +69,7 @@ impl fmt::Display for Error {
         match self {
             Error::Compile { rendered, .. } => f.write_str(rendered),
             Error::Runtime(e) => write!(f, "{e}"),
-            Error::Internal(m) => f.write_str(m),
+            Error::Invalid(m) | Error::Internal(m) => f.write_str(m),
         }
     }
 }
@@ -125,6 +134,25 @@ impl Shared {
             .unwrap_or_else(|| "?".to_string())
     }
 
+    /// Forget global `id`'s value (a reload removed it): it is no longer a
+    /// root.
+    pub fn retire_global(&self, id: u32) {
+        if let Some(g) = self.globals.read().get(id as usize) {
+            g.cell[1].store(0, Ordering::Release);
+        }
+    }
+
+    /// Addresses of the value words of every initialized global holding a
+    /// heap reference (roots a migration rewrites).
+    pub fn global_root_slots(&self) -> Vec<*mut u64> {
+        self.globals
+            .read()
+            .iter()
+            .filter(|g| is_gc_ref(&g.ty) && g.cell[1].load(Ordering::Acquire) != 0)
+            .map(|g| g.cell[0].as_ptr())
+            .collect()
+    }
+
     /// Every initialized global holding a heap reference.
     pub fn global_roots(&self, visit: &mut dyn FnMut(u64)) {
         for g in self.globals.read().iter() {
@@ -150,20 +178,22 @@ impl Shared {
         self.stw_cv.notify_all();
     }
 
-    /// A safe point was requested on thread `t` (poll slow path). If the
-    /// heap asked for a collection, stop the world: the first thread here
+    /// A safe point was requested on thread `t` (poll slow path). If
+    /// another thread is stopping the world (a transaction's pause, a
+    /// collection), park until it is done. If the heap asked for a
+    /// collection, stop the world and collect: the first thread here
     /// requests a safe point from every other thread, waits until none is
     /// running Ember code, collects with every stopped thread's frames as
     /// roots, and lets them all go on.
     pub fn safepoint(&self, t: &mut ThreadCtx) {
-        if !self.heap.gc_requested() {
+        let mut g = self.stw.lock();
+        if !*g && !self.heap.gc_requested() {
             return;
         }
-        let mut g = self.stw.lock();
         t.state.store(STATE_PARKED, Ordering::SeqCst);
         self.stw_cv.notify_all();
         if *g || !self.heap.gc_requested() {
-            // Another thread collects (or just did).
+            // Another thread stops the world (or just collected).
             while *g {
                 self.stw_cv.wait(&mut g);
             }
@@ -174,17 +204,60 @@ impl Shared {
         drop(g);
         builtins::request_all(self, crate::runtime::ctx::REQUEST_SAFEPOINT);
         let me = t as *const ThreadCtx as usize;
-        let mut g = self.stw.lock();
-        while !builtins::all_stopped(self, me) {
-            self.stw_cv
-                .wait_for(&mut g, std::time::Duration::from_millis(1));
-        }
-        drop(g);
+        self.wait_all_stopped(me);
         builtins::collect_garbage(self);
         let mut g = self.stw.lock();
         *g = false;
         t.state.store(STATE_RUNNING, Ordering::SeqCst);
         self.stw_cv.notify_all();
+    }
+
+    /// Wait until no registered thread but `me` runs Ember code (every
+    /// other one is parked at a safe point, blocked, or outside). Spins
+    /// briefly first: a thread in a loop reaches its next poll within
+    /// nanoseconds, far sooner than a condition-variable wake-up.
+    fn wait_all_stopped(&self, me: usize) {
+        for _ in 0..2000 {
+            if builtins::all_stopped(self, me) {
+                return;
+            }
+            std::hint::spin_loop();
+        }
+        let mut g = self.stw.lock();
+        while !builtins::all_stopped(self, me) {
+            self.stw_cv
+                .wait_for(&mut g, std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Stop the world for a transaction's pause: wait out any other stop
+    /// in progress, ask every thread running Ember code to park at its
+    /// next safe point, and wait until all have. Threads outside Ember
+    /// code (and parked ones) wait in [`Shared::resume`] until the guard is
+    /// dropped. The caller must not be running Ember code itself.
+    pub fn stop_world(&self, me: &ThreadCtx) -> WorldStopped<'_> {
+        let mut g = self.stw.lock();
+        while *g {
+            self.stw_cv.wait(&mut g);
+        }
+        *g = true;
+        drop(g);
+        let me = me as *const ThreadCtx as usize;
+        let contexts = self.contexts.lock();
+        let others_running = contexts.iter().any(|&c| {
+            c != me
+                // SAFETY: registered contexts are live (they unregister
+                // under this lock before being dropped); only an atomic is
+                // read.
+                && unsafe { &*(c as *const ThreadCtx) }.state.load(Ordering::SeqCst)
+                    == STATE_RUNNING
+        });
+        drop(contexts);
+        if others_running {
+            builtins::request_running(self, crate::runtime::ctx::REQUEST_SAFEPOINT);
+            self.wait_all_stopped(me);
+        }
+        WorldStopped { shared: self }
     }
 
     fn register_ctx(&self, ctx: &ThreadCtx) {
@@ -329,6 +402,19 @@ impl Shared {
     }
 }
 
+/// While alive, no other thread runs Ember code ([`Shared::stop_world`]).
+pub struct WorldStopped<'a> {
+    shared: &'a Shared,
+}
+
+impl Drop for WorldStopped<'_> {
+    fn drop(&mut self) {
+        let mut g = self.shared.stw.lock();
+        *g = false;
+        self.shared.stw_cv.notify_all();
+    }
+}
+
 /// Interrupts the Ember code of one engine; see
 /// [`Engine::interrupt_handle`].
 #[derive(Clone, Debug)]
@@ -414,46 +500,56 @@ fn enter_running(
     }
 }
 
-/// An installed function.
-struct FnEntry {
-    slot: SlotId,
-    slot_addr: u64,
-    sig: Arc<FnType>,
-    code: Option<CodePtr>,
+/// A defined function.
+pub(crate) struct FnEntry {
+    pub slot: SlotId,
+    pub slot_addr: u64,
+    pub sig: Arc<FnType>,
+    /// The current body (`None` while staged, before it is installed).
+    pub code: Option<CodePtr>,
+    /// Its declaration, to re-check it when something it uses changes.
+    pub decl: Arc<ember_lang::ast::FnDecl>,
+    /// The file (or `<repl>`) it was defined in.
+    pub source: Arc<str>,
 }
 
 /// A struct's layouts: the codegen view and the heap's (boxed for a stable
 /// address passed to `struct_new`).
-struct StructEntry {
-    _def: StructDef,
-    layout: Arc<StructLayout>,
+pub(crate) struct StructEntry {
+    pub layout: Arc<StructLayout>,
     // Boxed so that the `Arc` itself has a stable address: compiled code
     // passes that address to `struct_new`.
     #[allow(clippy::redundant_allocation)]
-    _heap_layout: Box<Arc<heap::StructLayout>>,
+    pub heap_layout: Box<Arc<heap::StructLayout>>,
 }
+
+/// A transaction listener ([`Engine::on_transaction`]).
+pub(crate) type Listener = Box<dyn FnMut(&TransactionReport) + Send>;
 
 /// Definitions and helper code (everything [`Resolver`] answers from).
 #[derive(Default)]
-struct Defs {
-    functions: HashMap<String, FnEntry>,
-    structs: HashMap<String, StructEntry>,
+pub(crate) struct Defs {
+    pub(crate) functions: HashMap<String, FnEntry>,
+    pub(crate) structs: HashMap<String, StructEntry>,
     /// Replaced struct entries: code compiled against them may still run
     /// and embeds their addresses, so they live as long as the engine.
-    retired_structs: Vec<StructEntry>,
-    globals: HashMap<String, GlobalRef>,
-    rt_slots: HashMap<RtFn, u64>,
-    hosts: HashMap<String, (u64, Arc<FnType>)>,
+    pub(crate) retired_structs: Vec<StructEntry>,
+    pub(crate) globals: HashMap<String, GlobalRef>,
+    pub(crate) rt_slots: HashMap<RtFn, u64>,
+    pub(crate) hosts: HashMap<String, (u64, Arc<FnType>)>,
     /// Registered library functions.
-    builtins: HashMap<Builtin, LibraryEntry>,
-    wrappers: HashMap<FnType, usize>,
-    literals: HashMap<String, u64>,
-    type_descs: HashMap<Type, Box<Type>>,
+    pub(crate) builtins: HashMap<Builtin, LibraryEntry>,
+    pub(crate) wrappers: HashMap<FnType, usize>,
+    pub(crate) literals: HashMap<String, u64>,
+    pub(crate) type_descs: HashMap<Type, Box<Type>>,
+    /// Stubs standing in old slots of functions whose signature changed,
+    /// by slot address.
+    pub(crate) stale_stubs: HashMap<u64, usize>,
 }
 
 /// A registered library function; its trampoline and slot are made when
 /// code first calls it (engine start-up compiles nothing for the library).
-struct LibraryEntry {
+pub(crate) struct LibraryEntry {
     f: HostFn,
     sig: Arc<FnType>,
     /// Slot and its address, once made.
@@ -470,17 +566,31 @@ struct Helper {
 /// The Ember engine: compile and run programs.
 pub struct Engine {
     isa: OwnedTargetIsa,
-    shared: Arc<Shared>,
-    ctx: Box<ThreadCtx>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) ctx: Box<ThreadCtx>,
     fctx: FunctionBuilderContext,
     cctx: Context,
     helper: Helper,
-    defs: Defs,
-    env: Env,
+    pub(crate) defs: Defs,
+    pub(crate) env: Env,
     /// The last `<main>` value returned (pinned until the next run).
-    last_value: Option<u64>,
+    pub(crate) last_value: Option<u64>,
     /// Definition notices not yet taken ([`Engine::take_notices`]).
-    notices: Vec<String>,
+    pub(crate) notices: Vec<String>,
+    /// Who uses what, to find the dependents of a change.
+    pub(crate) graph: DepGraph,
+    /// Every definition's version history.
+    pub(crate) versions: Versions,
+    /// Functions top-level code took as values (name → where): their
+    /// signature can no longer change.
+    pub(crate) escaped: HashMap<String, String>,
+    /// Where each current item was defined (file name or `<repl>`).
+    pub(crate) item_sources: HashMap<(ItemKind, String), String>,
+    /// Old code no slot reaches, freed once no frame runs it.
+    pub(crate) retired: Vec<CodePtr>,
+    pub(crate) stats: Stats,
+    pub(crate) last_report: Option<TransactionReport>,
+    pub(crate) listeners: Vec<Listener>,
 }
 
 impl fmt::Debug for Engine {
@@ -691,6 +801,14 @@ impl Engine {
             env: Env::default(),
             last_value: None,
             notices: Vec::new(),
+            graph: DepGraph::new(),
+            versions: Versions::default(),
+            escaped: HashMap::new(),
+            item_sources: HashMap::new(),
+            retired: Vec::new(),
+            stats: Stats::default(),
+            last_report: None,
+            listeners: Vec::new(),
         };
         // Slots without a body raise `function not defined`.
         let mut res = engine.res();
@@ -731,90 +849,177 @@ impl Engine {
     }
 
     /// Read, check and run a file (items first, then globals and
-    /// top-level statements in source order). Does not wait for spawned
-    /// threads (see [`Engine::wait_threads`]).
+    /// top-level statements in source order) as one transaction. Does not
+    /// wait for spawned threads (see [`Engine::wait_threads`]).
     pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<Option<(u64, Type)>, Error> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Internal(format!("cannot read {}: {e}", path.display())))?;
-        self.run_source(&path.display().to_string(), &text)
+        let (name, text) = read_file(path.as_ref())?;
+        self.run_source(&name, &text)
     }
 
-    /// Check and run `text` as a file called `name`. Returns the value of
-    /// a final expression, if any (a word and its type; see
+    /// Check and run `text` as a file called `name` (one transaction: its
+    /// definitions take effect, then its top-level code runs). Returns the
+    /// value of a final expression, if any (a word and its type; see
     /// [`Engine::format_value`]).
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<Option<(u64, Type)>, Error> {
-        let file = self.add_source(name, text);
-        let checked = ember_lang::check_file(file, text, &self.env);
-        self.run_checked(file, checked)
+        self.run_text(name, text, ember_lang::parser::Mode::File, Origin::Load)
     }
 
     /// Check and run one REPL entry (items and statements, and a final
-    /// expression whose value is returned for echoing). Stack traces name
-    /// the file `name` (`<repl>` in the REPL).
+    /// expression whose value is returned for echoing) as one transaction.
+    /// Stack traces name the file `name` (`<repl>` in the REPL).
     pub fn run_entry(&mut self, name: &str, text: &str) -> Result<Option<(u64, Type)>, Error> {
+        self.run_text(name, text, ember_lang::parser::Mode::Entry, Origin::Entry)
+    }
+
+    /// Reload file `name` with new contents `text` (LANGUAGE.md §7): its
+    /// items are diffed against the current definitions and only what
+    /// changed is compiled; globals whose type is unchanged keep their
+    /// values, new ones (and retyped ones) are initialized; other top-level
+    /// statements do not run again; items no longer in the file are
+    /// removed, or kept with a warning while other definitions use them.
+    /// Returns the reload report.
+    pub fn reload_source(&mut self, name: &str, text: &str) -> Result<TransactionReport, Error> {
+        let started = Instant::now();
         let file = self.add_source(name, text);
-        let (module, mut errors) = ember_lang::parse_entry(file, text);
-        let checked = match ember_lang::check_module(&module, &self.env) {
-            Ok(p) if errors.is_empty() => Ok(p),
-            Ok(_) => Err(errors),
-            Err(more) => {
-                errors.extend(more);
-                Err(errors)
-            }
-        };
-        self.run_checked(file, checked)
-    }
-
-    fn run_checked(
-        &mut self,
-        file: FileId,
-        checked: Result<Program, Vec<Diagnostic>>,
-    ) -> Result<Option<(u64, Type)>, Error> {
-        let program = match checked {
-            Ok(p) => p,
-            Err(mut diagnostics) => {
-                if diagnostics.is_empty() {
-                    diagnostics.push(Diagnostic::error(
-                        "E0000",
-                        "internal error: the checker rejected the program without a diagnostic",
-                        ember_lang::Span::new(file, 0, 0),
-                    ));
-                }
-                let sources = self.shared.sources.read();
-                let mut rendered = ember_lang::render::render(&diagnostics, &sources, false);
-                rendered.push_str(&ember_lang::render::summary(&diagnostics));
-                return Err(Error::Compile {
-                    diagnostics,
-                    rendered,
-                });
-            }
-        };
-        self.run_program(&program)
-    }
-
-    /// Define every struct, global and function of `program`, then run its
-    /// `<main>`. Returns `<main>`'s value (REPL echo), if it has one.
-    pub fn run_program(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
-        // Compiling allocates (string literals): no collection meanwhile.
-        self.shared.resume(&self.ctx);
-        let r = self.run_program_running(program);
-        self.shared.pause(&self.ctx, STATE_OUTSIDE);
-        r
-    }
-
-    fn run_program_running(&mut self, program: &Program) -> Result<Option<(u64, Type)>, Error> {
-        self.define(program)?;
-        if let ember_lang::tir::TExprKind::Block(b) = &program.main.body.kind {
-            if b.stmts.is_empty() && b.tail.is_none() {
-                // Nothing to run (a file or entry of items only).
-                return Ok(None);
-            }
+        let (module, errors) = ember_lang::parse_file(file, text);
+        if !errors.is_empty() {
+            return Err(self.compile_error(errors));
         }
-        let main = &program.main;
-        let compiled = self.compile_fn(main)?;
-        let ptr = self.install(main, compiled)?;
-        let ft = main.sig.clone();
+        let input = Input {
+            source: name,
+            text,
+            module,
+            origin: Origin::Reload,
+            started,
+            parse: started.elapsed(),
+        };
+        let (report, _) = self.apply_and_run(input)?;
+        Ok(report)
+    }
+
+    /// [`Engine::reload_source`] with the file's current contents.
+    pub fn reload_file(&mut self, path: impl AsRef<Path>) -> Result<TransactionReport, Error> {
+        let (name, text) = read_file(path.as_ref())?;
+        self.reload_source(&name, &text)
+    }
+
+    /// Roll definition `name` (a function, struct or global) back to
+    /// version `version`, or to the one before the current version when
+    /// `None`. This is a transaction like any redefinition (it is checked,
+    /// dependents are recompiled, and it makes a new version).
+    pub fn rollback(
+        &mut self,
+        kind: ItemKind,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<TransactionReport, Error> {
+        let Some(history) = self.versions.history(kind, name) else {
+            return Err(Error::Invalid(format!(
+                "no {kind} `{name}` was ever defined"
+            )));
+        };
+        let current = history.current().map_or(0, |v| v.number);
+        let target = match version {
+            Some(v) => v,
+            None if current > 1 => current - 1,
+            None => {
+                return Err(Error::Invalid(format!(
+                    "{kind} `{name}` has only one version"
+                )))
+            }
+        };
+        let Some(v) = history.get(target) else {
+            return Err(Error::Invalid(format!(
+                "{kind} `{name}` has no version {target} (versions 1 to {current})"
+            )));
+        };
+        let (text, source) = (v.text.to_string(), format!("{} (v{target})", v.source));
+        let started = Instant::now();
+        let file = self.add_source(&source, &text);
+        let (module, errors) = ember_lang::parse_entry(file, &text);
+        if !errors.is_empty() {
+            return Err(self.compile_error(errors));
+        }
+        let input = Input {
+            source: &source,
+            text: &text,
+            module,
+            origin: Origin::Rollback,
+            started,
+            parse: started.elapsed(),
+        };
+        let (report, _) = self.apply_and_run(input)?;
+        Ok(report)
+    }
+
+    /// The version history of a definition.
+    pub fn versions(&self, kind: ItemKind, name: &str) -> Option<&History> {
+        self.versions.history(kind, name)
+    }
+
+    /// Statistics over every accepted transaction.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The report of the last accepted transaction.
+    pub fn last_report(&self) -> Option<&TransactionReport> {
+        self.last_report.as_ref()
+    }
+
+    /// Call `listener` after every accepted transaction (REPL entry, file
+    /// load or reload, rollback) with its report.
+    pub fn on_transaction(&mut self, listener: impl FnMut(&TransactionReport) + Send + 'static) {
+        self.listeners.push(Box::new(listener));
+    }
+
+    fn run_text(
+        &mut self,
+        name: &str,
+        text: &str,
+        mode: ember_lang::parser::Mode,
+        origin: Origin,
+    ) -> Result<Option<(u64, Type)>, Error> {
+        let started = Instant::now();
+        let file = self.add_source(name, text);
+        let (module, errors) = ember_lang::parser::parse(file, text, mode);
+        if !errors.is_empty() {
+            // Report type errors too, as `ember check` does.
+            let mut all = errors;
+            if let Err(more) = ember_lang::check_module(&module, &self.env) {
+                all.extend(more);
+            }
+            all.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
+            return Err(self.compile_error(all));
+        }
+        let input = Input {
+            source: name,
+            text,
+            module,
+            origin,
+            started,
+            parse: started.elapsed(),
+        };
+        self.apply_and_run(input).map(|(_, v)| v)
+    }
+
+    /// Apply a transaction, then run its top-level code.
+    fn apply_and_run(
+        &mut self,
+        input: Input<'_>,
+    ) -> Result<(TransactionReport, Option<(u64, Type)>), Error> {
+        let applied = self.transact(input)?;
+        self.last_report = Some(applied.report.clone());
+        let value = match applied.main {
+            Some(main) => self.run_main(main)?,
+            None => None,
+        };
+        Ok((applied.report, value))
+    }
+
+    /// Run an installed `<main>` once, then free it.
+    fn run_main(&mut self, main: MainCode) -> Result<Option<(u64, Type)>, Error> {
+        let ft = main.sig;
         let wrapper = self.res().entry_wrapper(&ft) as usize;
         // `<main>` runs from a slot of its own, like any function.
         let slot = self
@@ -822,17 +1027,17 @@ impl Engine {
             .slots
             .alloc("<main>", &ft.to_string())
             .map_err(|e| Error::Internal(e.to_string()))?;
-        self.shared.slots.set(slot, ptr.addr());
+        self.shared.slots.set(slot, main.code.addr());
         let slot_addr = self.shared.slots.address(slot);
         let r = enter(&mut self.ctx, slot_addr, wrapper, &[]);
-        // This `<main>` will not run again: free its code.
-        self.shared.registry.write().remove(ptr.addr());
-        let _ = self.shared.code.lock().free(ptr);
+        self.shared
+            .slots
+            .set(slot, self.shared.slots.default_entry());
+        // This `<main>` will not run again; a spawned thread never runs
+        // it, so no other frame can be in it: free its code.
+        self.free_code(main.code);
         let word = r.map_err(Error::Runtime)?;
-        // The echoed value stays alive until the next run.
-        if let Some(old) = self.last_value.take() {
-            self.shared.heap.unpin(old);
-        }
+        // The echoed value stays alive until the next transaction.
         if is_gc_ref(&ft.ret) && word != 0 {
             self.shared.heap.pin(word);
             self.last_value = Some(word);
@@ -982,106 +1187,155 @@ impl Engine {
         }
     }
 
-    /// Make the program's structs, globals and function slots known, then
-    /// compile and install every function.
-    fn define(&mut self, program: &Program) -> Result<(), Error> {
-        for s in &program.structs {
-            let heap_layout = heap::StructLayout::new(&s.name, s.fields.clone());
-            self.shared.heap.register_layout(&heap_layout);
-            let boxed = Box::new(heap_layout);
-            let fields = s
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, (n, t))| (n.clone(), t.clone(), boxed.field_offset(i)))
-                .collect();
-            let layout = Arc::new(StructLayout {
-                name: s.name.clone(),
-                fields,
-                desc: &*boxed as *const Arc<heap::StructLayout> as u64,
-                layout_ptr: Arc::as_ptr(&boxed) as u64,
-            });
-            let old = self.defs.structs.insert(
-                s.name.clone(),
-                StructEntry {
-                    _def: s.clone(),
-                    layout,
-                    _heap_layout: boxed,
-                },
-            );
-            self.defs.retired_structs.extend(old);
-            self.env.structs.insert(s.name.clone(), s.clone());
-        }
-        for g in &program.globals {
-            let keep = self.defs.globals.get(&g.name).is_some_and(|r| r.ty == g.ty);
-            if !keep {
-                let mut globals = self.shared.globals.write();
-                let cell = Box::new([AtomicU64::new(0), AtomicU64::new(0)]);
-                let addr = cell.as_ptr() as u64;
-                let id = globals.len() as u32;
-                globals.push(GlobalCell {
-                    name: g.name.clone(),
-                    ty: g.ty.clone(),
-                    cell,
-                });
-                self.defs.globals.insert(
-                    g.name.clone(),
-                    GlobalRef {
-                        addr,
-                        id,
-                        ty: g.ty.clone(),
-                    },
-                );
-            }
-            self.env.globals.insert(
-                g.name.clone(),
-                GlobalInfo {
-                    ty: g.ty.clone(),
-                    mutable: g.mutable,
-                },
-            );
-        }
-        for f in &program.functions {
-            let sig = Arc::new(f.sig.clone());
-            let slot = self
-                .shared
-                .slots
-                .alloc(&f.name, &sig.to_string())
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            let slot_addr = self.shared.slots.address(slot) as u64;
-            let old = self.defs.functions.insert(
-                f.name.clone(),
-                FnEntry {
-                    slot,
-                    slot_addr,
-                    sig,
-                    code: None,
-                },
-            );
-            // Old code stays (a frame may still run it) until issue 4's
-            // reclamation; keep its pointer reachable for that.
-            let _ = old.map(|o| o.code);
-            self.env.functions.insert(f.name.clone(), f.sig.clone());
-            self.notices.push(format!("fn {} defined", f.name));
-        }
-        let mut compiled = Vec::with_capacity(program.functions.len());
-        for f in &program.functions {
-            compiled.push(self.compile_fn(f)?);
-        }
-        for (f, c) in program.functions.iter().zip(compiled) {
-            let ptr = self.install(f, c)?;
-            let entry = self
-                .defs
-                .functions
-                .get_mut(&f.name)
-                .expect("slot allocated");
-            entry.code = Some(ptr);
-            self.shared.slots.set(entry.slot, ptr.addr());
-        }
-        Ok(())
+    /// Stage struct `s`'s new layouts (the codegen view and the heap's);
+    /// returns the entry it replaces.
+    pub(crate) fn stage_struct(&mut self, s: &StructDef, _source: &str) -> Option<StructEntry> {
+        let heap_layout = heap::StructLayout::new(&s.name, s.fields.clone());
+        self.shared.heap.register_layout(&heap_layout);
+        let boxed = Box::new(heap_layout);
+        let fields = s
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, (n, t))| (n.clone(), t.clone(), boxed.field_offset(i)))
+            .collect();
+        let layout = Arc::new(StructLayout {
+            name: s.name.clone(),
+            fields,
+            desc: &*boxed as *const Arc<heap::StructLayout> as u64,
+            layout_ptr: Arc::as_ptr(&boxed) as u64,
+        });
+        self.defs.structs.insert(
+            s.name.clone(),
+            StructEntry {
+                layout,
+                heap_layout: boxed,
+            },
+        )
     }
 
-    fn compile_fn(&mut self, def: &FnDef) -> Result<CompiledFunction, Error> {
+    /// Stage global `g`: the same cell if its type is unchanged (the
+    /// initializer writes it again), a new uninitialized cell otherwise;
+    /// returns the reference it replaces.
+    pub(crate) fn stage_global(&mut self, g: &GlobalDef) -> Option<GlobalRef> {
+        if let Some(r) = self.defs.globals.get(&g.name) {
+            if r.ty == g.ty {
+                return Some(r.clone());
+            }
+        }
+        let mut globals = self.shared.globals.write();
+        let cell = Box::new([AtomicU64::new(0), AtomicU64::new(0)]);
+        let addr = cell.as_ptr() as u64;
+        let id = globals.len() as u32;
+        globals.push(GlobalCell {
+            name: g.name.clone(),
+            ty: g.ty.clone(),
+            cell,
+        });
+        drop(globals);
+        self.defs.globals.insert(
+            g.name.clone(),
+            GlobalRef {
+                addr,
+                id,
+                ty: g.ty.clone(),
+            },
+        )
+    }
+
+    /// Stage function `f`: its slot for `(name, signature)` (the same slot
+    /// as before when the signature is unchanged); returns the entry it
+    /// replaces.
+    pub(crate) fn stage_fn(
+        &mut self,
+        f: &FnDef,
+        decl: Arc<ember_lang::ast::FnDecl>,
+        source: Arc<str>,
+    ) -> Result<Option<FnEntry>, Error> {
+        let sig = Arc::new(f.sig.clone());
+        let slot = self
+            .shared
+            .slots
+            .alloc(&f.name, &sig.to_string())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let slot_addr = self.shared.slots.address(slot) as u64;
+        Ok(self.defs.functions.insert(
+            f.name.clone(),
+            FnEntry {
+                slot,
+                slot_addr,
+                sig,
+                code: None,
+                decl,
+                source,
+            },
+        ))
+    }
+
+    /// Free installed code no slot and no frame can reach any more.
+    pub(crate) fn free_code(&mut self, ptr: CodePtr) {
+        self.shared.registry.write().remove(ptr.addr());
+        let _ = self.shared.code.lock().free(ptr);
+    }
+
+    /// A stub for the old slot (at `slot_addr`) of a function whose
+    /// signature changed: calls from code compiled against the old
+    /// signature raise a runtime error naming the function.
+    pub(crate) fn stale_stub(&mut self, slot_addr: u64) -> usize {
+        if let Some(&stub) = self.defs.stale_stubs.get(&slot_addr) {
+            return stub;
+        }
+        let mut res = self.res();
+        let rt_slot = res.runtime(RtFn::Stale);
+        res.helper.cctx.clear();
+        build_stale_stub(
+            res.isa,
+            rt_slot,
+            slot_addr,
+            &mut res.helper.cctx.func,
+            &mut res.helper.fctx,
+        );
+        let stub = res.install_helper("stale");
+        self.defs.stale_stubs.insert(slot_addr, stub);
+        stub
+    }
+
+    /// Migrate the live instances of `names` (structs whose staged layout
+    /// differs from the one in `undo`) with the world stopped; the number
+    /// of instances migrated.
+    pub(crate) fn migrate_structs(
+        &mut self,
+        names: &std::collections::BTreeSet<String>,
+        old_entries: &[(String, Option<StructEntry>)],
+    ) -> Result<usize, Error> {
+        let mut migrations = Vec::new();
+        for name in names {
+            let Some((_, Some(old))) = old_entries.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            let Some(new) = self.defs.structs.get(name) else {
+                continue;
+            };
+            migrations.push(heap::StructMigration::by_name_and_type(
+                (*old.heap_layout).clone(),
+                (*new.heap_layout).clone(),
+            ));
+        }
+        if migrations.is_empty() {
+            return Ok(0);
+        }
+        let roots = builtins::root_slots(&self.shared);
+        let m = self.ctx.mutator.as_mut().expect("mutator");
+        // SAFETY: the world is stopped (the caller holds `stop_world`), the
+        // root slots are the exact reference words of the globals and of
+        // every parked thread's frames (stack maps), and no running frame
+        // uses the old layouts (checked by the caller).
+        let stats = unsafe { heap::migrate_structs(&self.shared.heap, m, &migrations, &roots) }
+            .map_err(|e| Error::Runtime(EmberError::new(e.message)))?;
+        Ok(stats.objects)
+    }
+
+    pub(crate) fn compile_fn(&mut self, def: &FnDef) -> Result<CompiledFunction, Error> {
         self.cctx.clear();
         let mut res = Res {
             isa: &*self.isa,
@@ -1102,7 +1356,7 @@ impl Engine {
     }
 
     /// Copy a compiled body into code memory and register it.
-    fn install(&mut self, def: &FnDef, c: CompiledFunction) -> Result<CodePtr, Error> {
+    pub(crate) fn install(&mut self, def: &FnDef, c: CompiledFunction) -> Result<CodePtr, Error> {
         let ptr = self
             .shared
             .code
@@ -1275,4 +1529,10 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
         bytes += codegen::compile(isa, &mut cctx)?.code.len();
     }
     Ok(bytes)
+}
+
+fn read_file(path: &Path) -> Result<(String, String), Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Internal(format!("cannot read {}: {e}", path.display())))?;
+    Ok((path.display().to_string(), text))
 }

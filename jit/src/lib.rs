@@ -11,7 +11,7 @@
 //!     Ok(_) => {}
 //!     Err(Error::Compile { rendered, .. }) => eprint!("{rendered}"),
 //!     Err(Error::Runtime(e)) => eprintln!("{e}"), // message + `  at f (file:line:col)` lines
-//!     Err(Error::Internal(m)) => eprintln!("internal error: {m}"),
+//!     Err(e) => eprintln!("{e}"),
 //! }
 //! // `ember run` semantics: wait for spawned threads, report unjoined failures.
 //! for e in engine.wait_threads() {
@@ -49,7 +49,9 @@
 pub mod code;
 pub mod codegen;
 pub mod engine;
+pub mod live;
 pub mod runtime;
 
 pub use engine::{Engine, Error, InterruptHandle};
+pub use live::{Change, ItemChange, ItemKind, Origin, Stats, TransactionReport};
 pub use runtime::errors::{EmberError, Frame};

@@ -38,7 +38,16 @@ use crate::span::{FileId, Span};
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut order: Vec<&Diagnostic> = diags.iter().collect();
     order.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
+    render_ordered(order, sources, color)
+}
 
+/// Render `diags` in the order given (e.g. a headline before the errors
+/// that explain it), each followed by a blank line.
+pub fn render_in_order(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    render_ordered(diags.iter().collect(), sources, color)
+}
+
+fn render_ordered(order: Vec<&Diagnostic>, sources: &SourceMap, color: bool) -> String {
     let files = Sources(sources);
     let config = config();
     let mut out = String::new();

@@ -159,3 +159,37 @@ pub fn build_undefined_stub(
     b.ins().trap(TrapCode::unwrap_user(4));
     b.finalize(isa.frontend_config());
 }
+
+/// The stub left in the old slot of a function whose signature changed:
+/// `fn(ctx, ..)` calls the runtime's `stale(ctx, slot_addr)`, which raises
+/// a runtime error naming the function. Extra arguments of any shape are
+/// ignored (the stub never reads them).
+pub fn build_stale_stub(
+    isa: &dyn TargetIsa,
+    rt_slot: u64,
+    slot_addr: u64,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    let cc = isa.default_call_conv();
+    let mut sig = Signature::new(cc);
+    sig.params.push(AbiParam::new(types::I64));
+    func.name = UserFuncName::testcase(b"stale");
+    func.signature = sig.clone();
+    let mut b = FunctionBuilder::new(func, fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let ctx = b.block_params(block)[0];
+    let mut callee = Signature::new(cc);
+    callee.params.push(AbiParam::new(types::I64));
+    callee.params.push(AbiParam::new(types::I64));
+    let sig_ref = b.import_signature(callee);
+    let slot = b.ins().iconst(types::I64, rt_slot as i64);
+    let entry = b.ins().load(types::I64, trusted(), slot, 0);
+    let addr = b.ins().iconst(types::I64, slot_addr as i64);
+    b.ins().call_indirect(sig_ref, entry, &[ctx, addr]);
+    b.ins().trap(TrapCode::unwrap_user(4));
+    b.finalize(isa.frontend_config());
+}

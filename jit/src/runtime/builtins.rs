@@ -89,6 +89,7 @@ rt_fns! {
     Raise => rt_raise(I64, I64, I64);
     PollSlow => rt_poll_slow();
     Undefined => rt_undefined();
+    Stale => rt_stale(I64);
     FloatRem => rt_float_rem(F64, F64) -> F64;
     StrConcat => rt_str_concat(I64, I64) -> I64;
     StrEq => rt_str_eq(I64, I64) -> I8;
@@ -265,6 +266,21 @@ extern "C" fn rt_raise(ctx: *mut ThreadCtx, code: i64, a: i64, b: i64) {
 
 extern "C" fn rt_undefined(ctx: *mut ThreadCtx) {
     fail(ctx, "function not defined");
+}
+
+/// Called through the old slot (at `slot_addr`) of a function whose
+/// signature changed, by code compiled against the old signature.
+extern "C" fn rt_stale(ctx: *mut ThreadCtx, slot_addr: i64) {
+    let sh = shared(tc(ctx));
+    let msg = match sh.slots.id_of_address(slot_addr as usize) {
+        Some(id) => format!(
+            "function `{}` was redefined with a different signature; this call was compiled for `{}`",
+            sh.slots.name(id),
+            sh.slots.sig(id)
+        ),
+        None => "function redefined with a different signature".to_string(),
+    };
+    fail(ctx, msg);
 }
 
 extern "C" fn rt_poll_slow(ctx: *mut ThreadCtx) {
@@ -535,6 +551,32 @@ pub fn all_stopped(sh: &Shared, me: usize) -> bool {
                 .load(Ordering::SeqCst)
                 != STATE_RUNNING
     })
+}
+
+/// Addresses of every heap reference held in a parked thread's Ember
+/// frames (by the stack maps of the call sites on its stack) and in the
+/// globals: the exact root words. Only call while the world is stopped.
+pub fn root_slots(sh: &Shared) -> Vec<*mut u64> {
+    let mut slots = sh.global_root_slots();
+    let contexts = sh.contexts.lock();
+    let registry = sh.registry.read();
+    for &c in contexts.iter() {
+        // SAFETY: registered contexts are live; the thread is parked, so
+        // its exit fields and frames do not change meanwhile.
+        let t = unsafe { &*(c as *const ThreadCtx) };
+        if t.state.load(Ordering::SeqCst) != STATE_PARKED {
+            continue;
+        }
+        for (pc, sp, _) in walk_frames(t) {
+            let Some((info, off)) = registry.lookup(pc) else {
+                continue;
+            };
+            if let Some(map) = info.stack_map(off) {
+                slots.extend(map.offsets.iter().map(|&o| (sp + o as usize) as *mut u64));
+            }
+        }
+    }
+    slots
 }
 
 /// Collect garbage with every parked thread's Ember frames (stack maps at

@@ -1,0 +1,76 @@
+//! Reclamation of old code. A body replaced by a redefinition (or removed)
+//! is retired: no slot reaches it any more, but a frame may still be
+//! running it. During a pause (every other thread parked at a safe point,
+//! blocked, or outside Ember code) the parked threads' stacks are walked
+//! with frame pointers; a retired body that no frame's PC lies in can
+//! never run again and its memory is freed for reuse.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+
+use crate::code::CodePtr;
+use crate::engine::Shared;
+use crate::runtime::builtins::walk_frames;
+use crate::runtime::ctx::{ThreadCtx, STATE_PARKED};
+
+/// The return addresses of every Ember frame of every parked thread.
+/// Only meaningful while the world is stopped.
+fn parked_pcs(sh: &Shared) -> Vec<(usize, usize)> {
+    let contexts = sh.contexts.lock();
+    let mut pcs = Vec::new();
+    for (i, &c) in contexts.iter().enumerate() {
+        // SAFETY: registered contexts are live (they unregister under this
+        // lock before being dropped); the thread is parked, so its exit
+        // fields and frames do not change while the world is stopped.
+        let t = unsafe { &*(c as *const ThreadCtx) };
+        if t.state.load(Ordering::SeqCst) != STATE_PARKED {
+            continue;
+        }
+        pcs.extend(walk_frames(t).into_iter().map(|(pc, _, _)| (i, pc)));
+    }
+    pcs
+}
+
+/// Free every retired body no parked thread is running; the bytes freed.
+/// Call only with the world stopped.
+pub fn reclaim(sh: &Shared, retired: &mut Vec<CodePtr>) -> usize {
+    if retired.is_empty() {
+        return 0;
+    }
+    let pcs = parked_pcs(sh);
+    let mut freed = 0;
+    let mut registry = sh.registry.write();
+    let mut code = sh.code.lock();
+    retired.retain(|ptr| {
+        let range = ptr.range();
+        // A return address equal to the end still belongs to the body
+        // (a call as its last instruction).
+        if pcs
+            .iter()
+            .any(|&(_, pc)| pc > range.start && pc <= range.end)
+        {
+            return true;
+        }
+        registry.remove(ptr.addr());
+        freed += ptr.size();
+        let _ = code.free(*ptr);
+        false
+    });
+    freed
+}
+
+/// A parked thread running (a version of) one of `functions`: a
+/// description of the thread and the function's name.
+pub fn running_any(sh: &Shared, functions: &BTreeSet<String>) -> Option<(String, String)> {
+    if functions.is_empty() {
+        return None;
+    }
+    let pcs = parked_pcs(sh);
+    let registry = sh.registry.read();
+    pcs.iter().find_map(|&(thread, pc)| {
+        let (info, _) = registry.lookup(pc - 1)?;
+        functions
+            .contains(&info.name)
+            .then(|| (format!("thread {thread}"), info.name.clone()))
+    })
+}
