@@ -137,10 +137,7 @@ fn mask(s: &str) -> String {
     let words: Vec<&str> = s.split(' ').collect();
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or("");
-        let is_number = !w.is_empty()
-            && w.trim_start_matches('<')
-                .chars()
-                .all(|c| c.is_ascii_digit());
+        let is_number = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.');
         if is_number && (next.starts_with("µs") || next.starts_with("code")) {
             out.push('N');
         } else {

@@ -160,13 +160,13 @@ impl TransactionReport {
     }
 }
 
-/// `14 µs` (whole microseconds; `<1 µs` below one).
+/// `14 µs` (whole microseconds; one decimal below 10 µs: `2.5 µs`).
 pub fn micros(d: Duration) -> String {
-    let us = d.as_micros();
-    if us == 0 {
-        "<1 µs".to_string()
+    let us = d.as_secs_f64() * 1e6;
+    if us < 10.0 {
+        format!("{us:.1} µs")
     } else {
-        format!("{us} µs")
+        format!("{us:.0} µs")
     }
 }
 
