@@ -36,6 +36,7 @@ use crate::codegen::{
     self, is_gc_ref, translate_function, CodegenError, CompiledFunction, GlobalRef, Resolver,
     StructLayout,
 };
+use crate::handle::{FnHandle, MainRun};
 use crate::live::transaction::{Input, MainCode};
 use crate::live::versions::Versions;
 use crate::live::{History, ItemKind, Origin, Stats, TransactionReport};
@@ -260,11 +261,11 @@ impl Shared {
         WorldStopped { shared: self }
     }
 
-    fn register_ctx(&self, ctx: &ThreadCtx) {
+    pub(crate) fn register_ctx(&self, ctx: &ThreadCtx) {
         self.contexts.lock().push(ctx as *const ThreadCtx as usize);
     }
 
-    fn unregister_ctx(&self, ctx: &ThreadCtx) {
+    pub(crate) fn unregister_ctx(&self, ctx: &ThreadCtx) {
         let a = ctx as *const ThreadCtx as usize;
         self.contexts.lock().retain(|&c| c != a);
     }
@@ -435,7 +436,7 @@ impl InterruptHandle {
 }
 
 /// A fresh context for the current thread.
-fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
+pub(crate) fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
     let limit = builtins::current_stack_limit();
     let mut ctx = ThreadCtx::new(limit, Arc::as_ptr(shared) as usize);
     let m = shared.heap.mutator();
@@ -447,7 +448,7 @@ fn new_thread_ctx(shared: &Arc<Shared>) -> Box<ThreadCtx> {
 
 /// Call the function in slot `slot` through entry wrapper `wrapper` with
 /// argument words `args`; its result word.
-fn enter(
+pub(crate) fn enter(
     ctx: &mut ThreadCtx,
     slot: usize,
     wrapper: usize,
@@ -1017,32 +1018,81 @@ impl Engine {
         Ok((applied.report, value))
     }
 
-    /// Run an installed `<main>` once, then free it.
+    /// Run an installed `<main>` once on the engine's own thread context,
+    /// then free it.
     fn run_main(&mut self, main: MainCode) -> Result<Option<(u64, Type)>, Error> {
-        let ft = main.sig;
-        let wrapper = self.res().entry_wrapper(&ft) as usize;
-        // `<main>` runs from a slot of its own, like any function.
-        let slot = self
-            .shared
-            .slots
-            .alloc("<main>", &ft.to_string())
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        self.shared.slots.set(slot, main.code.addr());
-        let slot_addr = self.shared.slots.address(slot);
-        let r = enter(&mut self.ctx, slot_addr, wrapper, &[]);
-        self.shared
-            .slots
-            .set(slot, self.shared.slots.default_entry());
-        // This `<main>` will not run again; a spawned thread never runs
-        // it, so no other frame can be in it: free its code.
-        self.free_code(main.code);
-        let word = r.map_err(Error::Runtime)?;
+        let run = self.main_run(main);
+        let value = run.run_with(&mut self.ctx).map_err(Error::Runtime)?;
         // The echoed value stays alive until the next transaction.
-        if is_gc_ref(&ft.ret) && word != 0 {
-            self.shared.heap.pin(word);
-            self.last_value = Some(word);
+        if let Some((word, ty)) = &value {
+            if is_gc_ref(ty) && *word != 0 {
+                self.shared.heap.pin(*word);
+                self.last_value = Some(*word);
+            }
         }
-        Ok(codegen::clif_type(&ft.ret).map(|_| (word, ft.ret.clone())))
+        Ok(value)
+    }
+
+    fn main_run(&mut self, main: MainCode) -> MainRun {
+        let wrapper = self.res().entry_wrapper(&main.sig) as usize;
+        MainRun {
+            shared: self.shared.clone(),
+            code: main.code,
+            sig: main.sig,
+            wrapper,
+            slot: Box::new(std::sync::atomic::AtomicUsize::new(0)),
+        }
+    }
+
+    /// Check and define file `name` (one transaction, like
+    /// [`Engine::run_source`]) without running its top-level code: that
+    /// comes back as a [`MainRun`] to run on any thread, e.g. while this
+    /// engine applies reloads on another (`ember run --watch`).
+    pub fn prepare_file(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<(TransactionReport, Option<MainRun>), Error> {
+        let started = Instant::now();
+        let file = self.add_source(name, text);
+        let (module, errors) = ember_lang::parse_file(file, text);
+        if !errors.is_empty() {
+            let mut all = errors;
+            if let Err(more) = ember_lang::check_module(&module, &self.env) {
+                all.extend(more);
+            }
+            all.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
+            return Err(self.compile_error(all));
+        }
+        let input = Input {
+            source: name,
+            text,
+            module,
+            origin: Origin::Load,
+            started,
+            parse: started.elapsed(),
+        };
+        let applied = self.transact(input)?;
+        self.last_report = Some(applied.report.clone());
+        let run = applied.main.map(|m| self.main_run(m));
+        Ok((applied.report, run))
+    }
+
+    /// A handle to call function `name` from any thread; it follows
+    /// redefinitions with the same signature.
+    pub fn function_handle(&mut self, name: &str) -> Result<FnHandle, Error> {
+        let Some(f) = self.defs.functions.get(name) else {
+            return Err(Error::Invalid(format!("no function `{name}` is defined")));
+        };
+        let (slot_addr, sig) = (f.slot_addr as usize, f.sig.clone());
+        let wrapper = self.res().entry_wrapper(&sig) as usize;
+        Ok(FnHandle {
+            shared: self.shared.clone(),
+            name: name.into(),
+            slot_addr,
+            wrapper,
+            sig,
+        })
     }
 
     /// Call function `name` with argument words (one per parameter, in the
@@ -1370,10 +1420,16 @@ impl Engine {
             len: c.code.len(),
             srclocs: c.srclocs,
             stack_maps: c.stack_maps,
+            uses_structs: ember_lang::deps::deps_of(def).structs.into_iter().collect(),
         });
         Ok(ptr)
     }
 }
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Engine>();
+};
 
 impl Drop for Engine {
     fn drop(&mut self) {

@@ -49,9 +49,11 @@
 pub mod code;
 pub mod codegen;
 pub mod engine;
+pub mod handle;
 pub mod live;
 pub mod runtime;
 
 pub use engine::{Engine, Error, InterruptHandle};
+pub use handle::{FnHandle, MainRun};
 pub use live::{Change, ItemChange, ItemKind, Origin, Stats, TransactionReport};
 pub use runtime::errors::{EmberError, Frame};

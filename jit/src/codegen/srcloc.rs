@@ -121,6 +121,9 @@ pub struct FuncInfo {
     pub len: usize,
     pub srclocs: Vec<(u32, u32, u32)>,
     pub stack_maps: Vec<StackMapEntry>,
+    /// The structs this code mentions (its field offsets and layouts are
+    /// baked in): a struct cannot change while a frame runs it.
+    pub uses_structs: Box<[String]>,
 }
 
 impl FuncInfo {

@@ -52,25 +52,27 @@ pub fn reclaim(sh: &Shared, retired: &mut Vec<CodePtr>) -> usize {
             return true;
         }
         registry.remove(ptr.addr());
-        freed += ptr.size();
+        freed += ptr.len();
         let _ = code.free(*ptr);
         false
     });
     freed
 }
 
-/// A parked thread running (a version of) one of `functions`: a
-/// description of the thread and the function's name.
-pub fn running_any(sh: &Shared, functions: &BTreeSet<String>) -> Option<(String, String)> {
-    if functions.is_empty() {
+/// A parked thread running code that uses one of `structs` (any version
+/// of any function, or top-level code): a description of the thread and
+/// the function's name.
+pub fn struct_in_use(sh: &Shared, structs: &BTreeSet<String>) -> Option<(String, String)> {
+    if structs.is_empty() {
         return None;
     }
     let pcs = parked_pcs(sh);
     let registry = sh.registry.read();
     pcs.iter().find_map(|&(thread, pc)| {
         let (info, _) = registry.lookup(pc - 1)?;
-        functions
-            .contains(&info.name)
+        info.uses_structs
+            .iter()
+            .any(|s| structs.contains(s))
             .then(|| (format!("thread {thread}"), info.name.clone()))
     })
 }

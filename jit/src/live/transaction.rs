@@ -302,7 +302,9 @@ impl Engine {
             bytes += c.code.len();
             let ptr = self.install(f, c)?;
             undo.installed.push(ptr);
-            installed.push((self.defs.functions[&f.name].slot, ptr));
+            let entry = self.defs.functions.get_mut(&f.name).expect("staged above");
+            entry.code = Some(ptr);
+            installed.push((entry.slot, ptr));
         }
         let main = match self.main_to_run(input.origin, program, plan) {
             Some(main) => {
@@ -370,12 +372,7 @@ impl Engine {
         let _world = shared.stop_world(&self.ctx);
         let mut migrated = 0;
         if !ripple.structs.is_empty() {
-            let users: BTreeSet<String> = ripple
-                .structs
-                .iter()
-                .flat_map(|s| self.graph.users_of_struct(s))
-                .collect();
-            if let Some((thread, func)) = reclaim::running_any(&shared, &users) {
+            if let Some((thread, func)) = reclaim::struct_in_use(&shared, &ripple.structs) {
                 let name = ripple.structs.iter().next().cloned().unwrap_or_default();
                 let span = program
                     .structs

@@ -1,0 +1,143 @@
+//! Calling Ember from any host thread: [`FnHandle`] (a function by name
+//! and signature, following redefinition) and [`MainRun`] (a file's
+//! top-level code, run outside the engine so that the engine can apply
+//! reloads while it runs).
+//!
+//! Each host thread that calls into an engine gets its own thread context
+//! (registered with the engine, so stop-the-world pauses and collections
+//! see it), kept in a thread-local table and unregistered when the thread
+//! ends.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+
+use ember_lang::types::{FnType, Type};
+
+use crate::code::CodePtr;
+use crate::engine::{enter, new_thread_ctx, Shared};
+use crate::runtime::ctx::ThreadCtx;
+use crate::runtime::errors::EmberError;
+
+/// A thread's context for one engine.
+struct Local {
+    shared: Weak<Shared>,
+    ctx: Box<ThreadCtx>,
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        if let Some(sh) = self.shared.upgrade() {
+            sh.unregister_ctx(&self.ctx);
+        }
+    }
+}
+
+thread_local! {
+    static LOCALS: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with this thread's context for `shared` (made on first use).
+/// The table is not borrowed while `f` runs, so `f` may call into Ember
+/// again (a host function calling back).
+fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
+    let ptr: *mut ThreadCtx = LOCALS.with(|l| {
+        let mut l = l.borrow_mut();
+        // Contexts of engines that are gone are dropped on the way.
+        l.retain(|x| x.shared.strong_count() > 0);
+        let me = Arc::downgrade(shared);
+        match l.iter_mut().find(|x| x.shared.ptr_eq(&me)) {
+            Some(x) => &mut *x.ctx as *mut ThreadCtx,
+            None => {
+                l.push(Local {
+                    shared: me,
+                    ctx: new_thread_ctx(shared),
+                });
+                &mut *l.last_mut().expect("just pushed").ctx as *mut ThreadCtx
+            }
+        }
+    });
+    // SAFETY: the context is boxed (stable address) and owned by this
+    // thread's table, which only drops it when the engine is gone (not
+    // while `shared` is borrowed here) or when the thread ends; nested
+    // calls on this thread use it strictly inside this one, as nested
+    // entries do.
+    f(unsafe { &mut *ptr })
+}
+
+/// A script function by name and signature, callable from any thread.
+/// It follows redefinitions with the same signature (it calls through the
+/// function's slot); after a change of signature, calling it fails with a
+/// runtime error naming the function.
+#[derive(Clone, Debug)]
+pub struct FnHandle {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) name: Arc<str>,
+    pub(crate) slot_addr: usize,
+    pub(crate) wrapper: usize,
+    pub(crate) sig: Arc<FnType>,
+}
+
+impl FnHandle {
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The signature the handle was obtained for.
+    pub fn signature(&self) -> &FnType {
+        &self.sig
+    }
+
+    /// Call with argument words (RUNTIME.md representation, one per
+    /// parameter); the result word. Reference arguments must be values
+    /// the engine keeps alive.
+    pub fn call_words(&self, args: &[u64]) -> Result<u64, EmberError> {
+        if args.len() != self.sig.params.len() {
+            return Err(EmberError::new(format!(
+                "`{}` takes {} arguments, {} given",
+                self.name,
+                self.sig.params.len(),
+                args.len()
+            )));
+        }
+        with_ctx(&self.shared, |ctx| {
+            enter(ctx, self.slot_addr, self.wrapper, args)
+        })
+    }
+}
+
+/// A transaction's top-level code, ready to run on any thread
+/// ([`crate::Engine::prepare_file`]). Runs once.
+#[derive(Debug)]
+pub struct MainRun {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) code: CodePtr,
+    pub(crate) sig: FnType,
+    pub(crate) wrapper: usize,
+    /// A private slot word pointing at the code (the entry wrapper calls
+    /// through a slot).
+    pub(crate) slot: Box<AtomicUsize>,
+}
+
+impl MainRun {
+    /// Run the code on this thread; its value word and type (a REPL
+    /// entry's echo), if it has a value. The code is freed afterwards.
+    pub fn run(self) -> Result<Option<(u64, Type)>, EmberError> {
+        let shared = self.shared.clone();
+        with_ctx(&shared, |ctx| self.run_with(ctx))
+    }
+
+    /// Run on `ctx` (a context of this thread for this engine).
+    pub(crate) fn run_with(self, ctx: &mut ThreadCtx) -> Result<Option<(u64, Type)>, EmberError> {
+        self.slot.store(self.code.addr(), Ordering::Release);
+        let slot = &*self.slot as *const AtomicUsize as usize;
+        let r = enter(ctx, slot, self.wrapper, &[]);
+        // This `<main>` will not run again; a spawned thread never runs
+        // it, so no other frame can be in it: free its code.
+        self.shared.registry.write().remove(self.code.addr());
+        let _ = self.shared.code.lock().free(self.code);
+        let word = r?;
+        Ok(crate::codegen::clif_type(&self.sig.ret).map(|_| (word, self.sig.ret.clone())))
+    }
+}
