@@ -110,6 +110,24 @@ pub struct Shared {
     output: Mutex<Option<Vec<u8>>>,
     /// Addresses of the live thread contexts (for safe-point requests).
     pub contexts: Mutex<Vec<usize>>,
+    /// Reference arguments of spawned threads still running: roots.
+    task_args: Mutex<TaskArgs>,
+}
+
+/// Reference arguments of running spawned threads, by key. Boxed slices:
+/// their words have stable addresses (root slots a migration rewrites).
+#[derive(Default)]
+struct TaskArgs {
+    next: u64,
+    live: HashMap<u64, Box<[u64]>>,
+}
+
+impl TaskArgs {
+    fn insert(&mut self, refs: Box<[u64]>) -> u64 {
+        self.next += 1;
+        self.live.insert(self.next, refs);
+        self.next
+    }
 }
 
 impl fmt::Debug for Shared {
@@ -135,6 +153,25 @@ impl Shared {
             .unwrap_or_else(|| "?".to_string())
     }
 
+    /// Add the addresses of every running task's reference arguments.
+    pub fn task_arg_slots(&self, out: &mut Vec<*mut u64>) {
+        let mut args = self.task_args.lock();
+        for refs in args.live.values_mut() {
+            out.extend(refs.iter_mut().map(|w| w as *mut u64));
+        }
+    }
+
+    /// A spawned thread has finished: its arguments are no longer roots.
+    /// Waits out a stop of the world in progress (a collection may be
+    /// reading them).
+    fn release_task_args(&self, key: u64) {
+        let mut g = self.stw.lock();
+        while *g {
+            self.stw_cv.wait(&mut g);
+        }
+        self.task_args.lock().live.remove(&key);
+    }
+
     /// Forget global `id`'s value (a reload removed it): it is no longer a
     /// root.
     pub fn retire_global(&self, id: u32) {
@@ -152,15 +189,6 @@ impl Shared {
             .filter(|g| is_gc_ref(&g.ty) && g.cell[1].load(Ordering::Acquire) != 0)
             .map(|g| g.cell[0].as_ptr())
             .collect()
-    }
-
-    /// Every initialized global holding a heap reference.
-    pub fn global_roots(&self, visit: &mut dyn FnMut(u64)) {
-        for g in self.globals.read().iter() {
-            if is_gc_ref(&g.ty) && g.cell[1].load(Ordering::Acquire) != 0 {
-                visit(g.cell[0].load(Ordering::Acquire));
-            }
-        }
     }
 
     /// Enter the running state (waiting out a collection in progress).
@@ -330,16 +358,15 @@ impl Shared {
         let Some(me) = self.this.get().and_then(|w| w.upgrade()) else {
             return Err(heap::RuntimeError::new("spawn: engine is shutting down"));
         };
-        // Reference arguments stay pinned until the thread has finished.
-        let roots: Vec<u64> = args
+        // Reference arguments are roots until the thread has finished
+        // (the callee may not have reached its first safe point yet).
+        let refs: Box<[u64]> = args
             .iter()
             .enumerate()
             .filter(|(i, _)| ref_args.get(*i).copied().unwrap_or(false))
             .map(|(_, w)| *w)
             .collect();
-        for &r in &roots {
-            self.heap.pin(r);
-        }
+        let key = self.task_args.lock().insert(refs);
         let state = Arc::new(TaskState::default());
         let st2 = state.clone();
         let handle = std::thread::Builder::new()
@@ -350,12 +377,13 @@ impl Shared {
                 let r = enter(&mut ctx, slot, wrapper, &args).map(|_| ());
                 me.unregister_ctx(&ctx);
                 drop(ctx);
-                for &w in &roots {
-                    me.heap.unpin(w);
-                }
+                me.release_task_args(key);
                 r
             })
-            .map_err(|e| heap::RuntimeError::new(format!("spawn failed: {e}")))?;
+            .map_err(|e| {
+                self.release_task_args(key);
+                heap::RuntimeError::new(format!("spawn failed: {e}"))
+            })?;
         *st2.handle.lock() = Some(handle);
         self.tasks.lock().push(state.clone());
         let payload: heap::TaskPayload = Box::new(state);
@@ -779,6 +807,7 @@ impl Engine {
             this: OnceLock::new(),
             output: Mutex::new(None),
             contexts: Mutex::new(Vec::new()),
+            task_args: Mutex::new(TaskArgs::default()),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));
         let weak = Arc::downgrade(&shared);

@@ -68,11 +68,11 @@ pub fn struct_in_use(sh: &Shared, structs: &BTreeSet<String>) -> Option<(String,
     }
     let pcs = parked_pcs(sh);
     let registry = sh.registry.read();
-    pcs.iter().find_map(|&(thread, pc)| {
+    pcs.iter().find_map(|&(_, pc)| {
         let (info, _) = registry.lookup(pc - 1)?;
         info.uses_structs
             .iter()
             .any(|s| structs.contains(s))
-            .then(|| (format!("thread {thread}"), info.name.clone()))
+            .then(|| ("a thread".to_string(), info.name.clone()))
     })
 }

@@ -554,10 +554,13 @@ pub fn all_stopped(sh: &Shared, me: usize) -> bool {
 }
 
 /// Addresses of every heap reference held in a parked thread's Ember
-/// frames (by the stack maps of the call sites on its stack) and in the
-/// globals: the exact root words. Only call while the world is stopped.
+/// frames (by the stack maps of the call sites on its stack), in the
+/// globals and in the arguments of spawned threads: the exact root words
+/// (a collection reads them, a migration rewrites them). Only call while
+/// the world is stopped.
 pub fn root_slots(sh: &Shared) -> Vec<*mut u64> {
     let mut slots = sh.global_root_slots();
+    sh.task_arg_slots(&mut slots);
     let contexts = sh.contexts.lock();
     let registry = sh.registry.read();
     for &c in contexts.iter() {
@@ -585,43 +588,21 @@ pub fn root_slots(sh: &Shared) -> Vec<*mut u64> {
 /// registered thread is in `STATE_RUNNING` except the caller, which is
 /// parked at a safe point.
 pub fn collect_garbage(sh: &Shared) {
-    let mut stack_roots = Vec::new();
-    {
-        let contexts = sh.contexts.lock();
-        let registry = sh.registry.read();
-        for &c in contexts.iter() {
-            // SAFETY: registered contexts are live; the thread is parked,
-            // so its exit fields and frames do not change meanwhile.
-            let t = unsafe { &*(c as *const ThreadCtx) };
-            if t.state.load(Ordering::SeqCst) != STATE_PARKED {
-                continue;
-            }
-            for (pc, sp, _) in walk_frames(t) {
-                let Some((info, off)) = registry.lookup(pc) else {
-                    continue;
-                };
-                let Some(map) = info.stack_map(off) else {
-                    continue;
-                };
-                for &o in &map.offsets {
-                    // SAFETY: the stack map says the frame whose SP at this
-                    // call is `sp` holds a live reference (or 0) at
-                    // `sp + o`; the thread is stopped.
-                    let w = unsafe { std::ptr::read((sp + o as usize) as *const u64) };
-                    stack_roots.push(w);
-                }
-            }
-        }
-    }
+    // SAFETY: every root slot is a word of a global, of a parked thread's
+    // frame (by its stack map) or of a running task's arguments, holding a
+    // live reference or 0; the world is stopped, so none changes now.
+    let roots: Vec<u64> = root_slots(sh)
+        .into_iter()
+        .map(|p| unsafe { p.read() })
+        .collect();
     // SAFETY: the world is stopped (caller's contract): no mutator runs,
     // and every reference a thread still uses is in a stack-map slot of a
-    // parked thread, a global or pinned.
+    // parked thread, a global, a task's arguments or pinned.
     unsafe {
         sh.heap.collect(&mut |visit| {
-            for &w in &stack_roots {
+            for &w in &roots {
                 visit(w);
             }
-            sh.global_roots(visit);
         });
     }
 }
