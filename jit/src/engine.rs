@@ -992,6 +992,11 @@ impl Engine {
         &self.stats
     }
 
+    /// Code memory figures (live bytes include helpers and trampolines).
+    pub fn code_stats(&self) -> crate::code::CodeStats {
+        self.shared.code.lock().stats()
+    }
+
     /// The report of the last accepted transaction.
     pub fn last_report(&self) -> Option<&TransactionReport> {
         self.last_report.as_ref()

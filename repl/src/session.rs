@@ -5,7 +5,7 @@
 //! session's engine as `<repl>` (every entry has that name; line numbers are
 //! within the entry), its value is echoed if it has one, and the definition
 //! notices follow. A line starting with `:` at the start of an entry is a
-//! command (`:help`, `:quit`).
+//! command (`:help`, `:quit`, `:stats`, `:versions`, `:rollback`).
 //!
 //! Where things go: echoes, program output and `:help` on the echo stream
 //! (standard output); diagnostics, runtime errors and unknown commands on the
@@ -134,6 +134,11 @@ impl<O: Write, E: Write> Session<O, E> {
                 self.report(&text);
             }
         }
+        self.notices();
+    }
+
+    /// Print the definition notices of the last transactions.
+    fn notices(&mut self) {
         let notices = self.engine.take_notices();
         if !notices.is_empty() {
             let mut text = notices.join("\n");
@@ -153,7 +158,7 @@ impl<O: Write, E: Write> Session<O, E> {
         match e {
             Error::Compile { diagnostics, .. } if self.options.color => {
                 let sources = self.engine.shared().sources.read();
-                let mut text = ember::lang::render::render(diagnostics, &sources, true);
+                let mut text = ember::lang::render::render_in_order(diagnostics, &sources, true);
                 text.push_str(&ember::lang::render::summary(diagnostics));
                 text
             }
@@ -168,28 +173,103 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 
     fn command(&mut self, line: &str) -> Flow {
-        let mut words = line.split_whitespace();
-        let name = words.next().unwrap_or(":");
-        let extra = words.next().is_some();
-        let known = matches!(name, ":help" | ":h" | ":quit" | ":q");
-        if !known {
-            self.report(&format!(
-                "error: unknown command `{name}` (`:help` lists the commands)\n"
-            ));
-            return Flow::Continue;
-        }
-        if extra {
-            self.report(&format!("error: `{name}` takes no arguments\n"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name = words.first().copied().unwrap_or(":");
+        let args = &words[1.min(words.len())..];
+        let takes = match name {
+            ":help" | ":h" | ":quit" | ":q" | ":stats" => 0..=0,
+            ":versions" => 1..=1,
+            ":rollback" => 1..=2,
+            _ => {
+                self.report(&format!(
+                    "error: unknown command `{name}` (`:help` lists the commands)\n"
+                ));
+                return Flow::Continue;
+            }
+        };
+        if !takes.contains(&args.len()) {
+            let what = match name {
+                ":versions" => "`:versions` takes a name: `:versions NAME`".to_string(),
+                ":rollback" => {
+                    "`:rollback` takes a name and maybe a version: `:rollback NAME [N]`".to_string()
+                }
+                _ => format!("`{name}` takes no arguments"),
+            };
+            self.report(&format!("error: {what}\n"));
             return Flow::Continue;
         }
         match name {
-            ":quit" | ":q" => Flow::Quit,
-            _ => {
-                let _ = self.out.write_all(HELP.as_bytes());
-                let _ = self.out.flush();
-                Flow::Continue
+            ":quit" | ":q" => return Flow::Quit,
+            ":stats" => {
+                let mut text = self.engine.stats().to_string();
+                let code = self.engine.code_stats();
+                text.push_str(&format!(
+                    "code memory: {} bytes live in {} blocks, {} bytes free for reuse\n",
+                    code.live, code.live_blocks, code.free
+                ));
+                self.print(&text);
             }
+            ":versions" => match self.find_item(args[0]) {
+                Some(kind) => {
+                    let history = self.engine.versions(kind, args[0]).expect("found");
+                    let mut text = String::new();
+                    for v in history.versions() {
+                        let first = v.text.lines().next().unwrap_or("");
+                        let more = if v.text.lines().nth(1).is_some() {
+                            " ..."
+                        } else {
+                            ""
+                        };
+                        text.push_str(&format!("v{} ({}): {first}{more}\n", v.number, v.source));
+                    }
+                    self.print(&text);
+                }
+                None => self.report(&format!("error: nothing named `{}` was defined\n", args[0])),
+            },
+            ":rollback" => {
+                let version = match args
+                    .get(1)
+                    .map(|v| v.trim_start_matches('v').parse::<u32>())
+                {
+                    None => None,
+                    Some(Ok(v)) => Some(v),
+                    Some(Err(_)) => {
+                        self.report(&format!("error: `{}` is not a version number\n", args[1]));
+                        return Flow::Continue;
+                    }
+                };
+                match self.find_item(args[0]) {
+                    Some(kind) => {
+                        if let Err(e) = self.engine.rollback(kind, args[0], version) {
+                            let text = self.error_text(&e);
+                            self.report(&text);
+                        }
+                        self.notices();
+                    }
+                    None => {
+                        self.report(&format!("error: nothing named `{}` was defined\n", args[0]))
+                    }
+                }
+            }
+            _ => self.print(HELP),
         }
+        Flow::Continue
+    }
+
+    /// The kind of the definition named `name` (functions first).
+    fn find_item(&self, name: &str) -> Option<ember::ItemKind> {
+        [
+            ember::ItemKind::Fn,
+            ember::ItemKind::Struct,
+            ember::ItemKind::Global,
+        ]
+        .into_iter()
+        .find(|&k| self.engine.versions(k, name).is_some())
+    }
+
+    fn print(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
     }
 }
 
@@ -199,9 +279,15 @@ Type items (fn, struct, let) and statements; an entry that ends in an
 expression without `;` shows its value. An entry goes on to the next line
 while a bracket or string is open or the line ends in an operator.
 
+Redefine any fn, struct or let by typing it again: running code picks up
+the new definition at its next call, and state is kept.
+
 Commands:
-  :help, :h    show this help
-  :quit, :q    wait for spawned threads and leave (also Ctrl-D)
+  :help, :h              show this help
+  :quit, :q              wait for spawned threads and leave (also Ctrl-D)
+  :stats                 redefinition timings (median, p99 per phase), code bytes
+  :versions NAME         the versions of a definition
+  :rollback NAME [N]     go back to version N (default: the previous one)
 Ctrl-C at the prompt clears the entry being typed.
 ";
 
@@ -306,6 +392,25 @@ mod tests {
         // `:` starts a command only at the start of an entry.
         let (out, _) = piped("let x:\nint = 4;\nx\n");
         assert_eq!(out, "4\n");
+    }
+
+    #[test]
+    fn stats_count_redefinitions_per_phase() {
+        let (out, err) = piped("fn f() -> int { 1 }\nfn f() -> int { 2 }\nf()\n:stats\n");
+        let mut lines = out.lines();
+        assert_eq!(lines.next(), Some("2"));
+        // Two transactions defined something; `f()` defined nothing.
+        assert_eq!(lines.next(), Some("2 transactions"), "{out}");
+        let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+        assert_eq!(header, ["phase", "median", "p99"]);
+        for phase in ["parse", "check", "compile", "pause", "total"] {
+            let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+            assert_eq!(row[0], phase, "{out}");
+            assert_eq!((row[2], row[4]), ("µs", "µs"), "{out}");
+        }
+        assert!(lines.next().unwrap().starts_with("code: "), "{out}");
+        assert!(lines.next().unwrap().starts_with("code memory: "), "{out}");
+        assert!(!err.contains("error"), "{err}");
     }
 
     #[test]

@@ -134,6 +134,30 @@ impl Stats {
     }
 }
 
+impl std::fmt::Display for Stats {
+    /// The REPL's `:stats` table.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::report::micros;
+        writeln!(f, "{} transactions", self.transactions)?;
+        if self.transactions > 0 {
+            writeln!(f, "  {:<8} {:>12} {:>12}", "phase", "median", "p99")?;
+            for (name, p) in self.phases() {
+                writeln!(
+                    f,
+                    "  {name:<8} {:>12} {:>12}",
+                    micros(p.median),
+                    micros(p.p99)
+                )?;
+            }
+        }
+        writeln!(
+            f,
+            "code: {} bytes written, {} reclaimed; {} struct instances migrated",
+            self.code_bytes_written, self.code_bytes_reclaimed, self.migrated
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

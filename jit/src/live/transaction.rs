@@ -107,7 +107,10 @@ impl Engine {
         report.code_bytes = code_bytes;
         report.reclaimed_bytes = reclaimed;
         report.migrated = migrated;
-        self.stats.record(&report);
+        if !report.is_empty() {
+            // Entries of statements only define nothing: not a redefinition.
+            self.stats.record(&report);
+        }
         if let Some(n) = report.notice() {
             self.notices.push(n);
         }
