@@ -1,5 +1,5 @@
 //! The `ember` command (LANGUAGE.md §8): `ember check FILE`, `ember run FILE`,
-//! and `ember` / `ember repl`.
+//! `ember run --watch FILE` (see [`watch`]), and `ember` / `ember repl`.
 //!
 //! Exit status: 0 success, 1 compile error, runtime error or runtime error in
 //! a thread nobody joined, 2 bad usage (unknown flag, missing or unreadable
@@ -8,6 +8,7 @@
 
 mod session;
 mod terminal;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,6 +45,10 @@ enum Command {
     Run {
         /// The `.em` file to run
         file: PathBuf,
+        /// While it runs, reload FILE's definitions on every save (state is
+        /// kept; an edit that does not compile is reported and ignored)
+        #[arg(long)]
+        watch: bool,
     },
     /// Start an interactive session (the default)
     Repl,
@@ -63,7 +68,8 @@ fn main() -> ExitCode {
             Ok(()) => EXIT_OK,
             Err(code) => code,
         },
-        Some(Command::Run { file }) => run(&file),
+        Some(Command::Run { file, watch: false }) => run(&file),
+        Some(Command::Run { file, watch: true }) => watch::run(&file),
         None | Some(Command::Repl) => repl(),
     };
     ExitCode::from(code)

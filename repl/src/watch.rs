@@ -1,0 +1,353 @@
+//! `ember run --watch FILE`: run the file and, on every save, reload its
+//! definitions while the program keeps running (LANGUAGE.md §7: top-level
+//! statements do not run again, globals keep their values). An edit that
+//! does not compile is reported and the program goes on with the old
+//! definitions.
+//!
+//! Three threads:
+//!
+//! - the **main thread** runs the file's top-level code (the `MainRun`
+//!   that `Engine::prepare_file` returns, on a thread context of its own),
+//!   then waits for the threads it spawned;
+//! - the **watcher thread** makes and owns the `Engine` (an engine's own
+//!   thread context belongs to the thread that made it), defines the
+//!   file's first version and hands its top-level code to the main thread;
+//!   then it takes change notifications from a channel, waits for a quiet
+//!   moment ([`QUIET`]), re-reads the file and, when the text changed,
+//!   applies it with `Engine::reload_source` while the main thread runs.
+//!   The reload report (or the diagnostics) goes to standard error;
+//! - notify's own thread, watching the file's *folder* (editors often save
+//!   by writing a new file and renaming it over the old one), sends one
+//!   message per event that concerns the file.
+//!
+//! When the top-level code has finished and every spawned thread has
+//! ended (reloads go on meanwhile), the main thread tells the watcher
+//! thread to stop; it drops the notify watcher, waits for threads started
+//! by reloads, and hands back the errors of those nobody joined. Exit
+//! status as for `ember run` (LANGUAGE.md §8).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::{eprint_all, io_reason, read_source, EXIT_COMPILE_ERROR, EXIT_OK, EXIT_USAGE};
+
+/// A burst of events (an editor's write, rename, chmod) counts as one save
+/// once no event has come for this long.
+const QUIET: Duration = Duration::from_millis(75);
+
+/// A file written to without pause is reloaded at least this often.
+const MAX_DELAY: Duration = Duration::from_millis(500);
+
+/// What the watcher thread is told.
+enum Msg {
+    /// Something happened to the file (or the watch needs a rescan).
+    Changed,
+    /// The program has finished: stop watching.
+    Stop,
+}
+
+/// Stack of the watcher thread, which runs the initializers of globals a
+/// reload adds (like spawned Ember threads; only touched pages cost).
+const WATCHER_STACK: usize = 64 << 20;
+
+/// Top-level code to run, or a wait for spawned threads: closures, so that
+/// this crate need not name the JIT's types.
+type MainCode = Box<dyn FnOnce() -> Result<(), ember::EmberError> + Send>;
+type WaitThreads = Box<dyn FnOnce() -> Vec<ember::EmberError> + Send>;
+
+/// What the watcher thread hands the main thread once the file is defined.
+enum Setup {
+    /// Run `main` (if the file has top-level code), then `wait_threads`.
+    Ready {
+        main: Option<MainCode>,
+        wait_threads: WaitThreads,
+    },
+    /// Already reported; exit with this status.
+    Failed(u8),
+}
+
+/// `ember run --watch FILE`. 0 on success; 1 after a compile error of the
+/// first version, a runtime error of the top-level code, or a runtime
+/// error in a thread nobody joined; 2 for bad usage (an unreadable file,
+/// a folder that cannot be watched).
+pub fn run(path: &Path) -> u8 {
+    let (name, text) = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let (tx, rx) = mpsc::channel();
+    let watcher = match watch_folder(path, tx.clone()) {
+        Ok(watcher) => watcher,
+        Err(e) => {
+            eprintln!("error: cannot watch {name}: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // The engine is made, and used, on the watcher thread only: its own
+    // thread context belongs to the thread that made it (its stack
+    // limit). The top-level code runs here on a context of this thread.
+    let (setup_tx, setup_rx) = mpsc::channel();
+    let watching = Watching {
+        path: path.to_path_buf(),
+        name,
+        last: String::new(),
+    };
+    let watcher_thread = match std::thread::Builder::new()
+        .name("ember-watch".into())
+        .stack_size(WATCHER_STACK)
+        .spawn(move || watching.serve(text, rx, watcher, setup_tx))
+    {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: cannot start the watcher thread: {e}");
+            return EXIT_COMPILE_ERROR;
+        }
+    };
+    let (main, wait_threads) = match setup_rx.recv() {
+        Ok(Setup::Ready { main, wait_threads }) => (main, wait_threads),
+        Ok(Setup::Failed(code)) => {
+            let _ = watcher_thread.join();
+            return code;
+        }
+        Err(_) => {
+            eprintln!("error: the watcher thread panicked");
+            return EXIT_COMPILE_ERROR;
+        }
+    };
+    // A save between reading the file and starting the watch is not
+    // missed: look once now (nothing happens if the text is the same).
+    let _ = tx.send(Msg::Changed);
+
+    let mut failed = false;
+    if let Some(main) = main {
+        if let Err(e) = main() {
+            eprint_all(&ember::report_error(&ember::Error::Runtime(e)));
+            failed = true;
+        }
+    }
+    // Reloads go on while spawned threads run.
+    let mut thread_errors = wait_threads();
+    let _ = tx.send(Msg::Stop);
+    match watcher_thread.join() {
+        Ok(more) => thread_errors.extend(more),
+        Err(_) => {
+            eprintln!("error: the watcher thread panicked");
+            failed = true;
+        }
+    }
+    for e in &thread_errors {
+        eprint_all(&ember::report_thread_error(e));
+        failed = true;
+    }
+    if failed {
+        EXIT_COMPILE_ERROR
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Watch the folder holding `path` (not the file itself: a save by rename
+/// replaces the file the watch would be on) and send [`Msg::Changed`] for
+/// every event that concerns the file.
+fn watch_folder(path: &Path, tx: Sender<Msg>) -> Result<RecommendedWatcher, String> {
+    let Some(file_name) = path.file_name().map(OsString::from) else {
+        return Err("not a file name".to_string());
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let concerns_file = match event {
+            Ok(event) => {
+                event.need_rescan()
+                    || (!is_read(&event.kind)
+                        && event
+                            .paths
+                            .iter()
+                            .any(|p| p.file_name() == Some(file_name.as_os_str())))
+            }
+            // The watch lost track (e.g. its queue overflowed): look again.
+            Err(_) => true,
+        };
+        if concerns_file {
+            let _ = tx.send(Msg::Changed);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    watcher
+        .watch(&folder, RecursiveMode::NonRecursive)
+        .map_err(|e| e.to_string())?;
+    Ok(watcher)
+}
+
+/// Opening, reading or closing the file without writing: not a change
+/// (re-reading it after a save causes these).
+fn is_read(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(mode)) => *mode != AccessMode::Write,
+        EventKind::Access(_) => true,
+        _ => false,
+    }
+}
+
+/// The watcher thread's state.
+struct Watching {
+    path: PathBuf,
+    /// The file's name as given on the command line (diagnostics use it).
+    name: String,
+    /// The text last applied, or last rejected for good: the same text
+    /// again is not reloaded.
+    last: String,
+}
+
+impl Watching {
+    /// The watcher thread: make the engine, define the file's first
+    /// version `text` and hand its top-level code to the main thread; then
+    /// reload on every (debounced) change until told to stop; then wait
+    /// for threads started by reloads and return the errors of those
+    /// nobody joined.
+    fn serve(
+        mut self,
+        text: String,
+        rx: Receiver<Msg>,
+        watcher: RecommendedWatcher,
+        setup: Sender<Setup>,
+    ) -> Vec<ember::EmberError> {
+        let mut engine = match ember::Engine::new() {
+            Ok(engine) => engine,
+            Err(e) => {
+                eprint_all(&ember::report_error(&e));
+                let _ = setup.send(Setup::Failed(EXIT_COMPILE_ERROR));
+                return Vec::new();
+            }
+        };
+        let main = match engine.prepare_file(&self.name, &text) {
+            Ok((_, main)) => main,
+            Err(e) => {
+                eprint_all(&ember::report_error(&e));
+                let _ = setup.send(Setup::Failed(EXIT_COMPILE_ERROR));
+                return Vec::new();
+            }
+        };
+        self.last = text;
+        // `ember run` prints no definition notices; the reload reports say
+        // what each save changed.
+        engine.take_notices();
+        eprint_all(&format!(
+            "watching {} for changes (Ctrl-C to stop)\n",
+            self.name
+        ));
+        let shared = engine.shared().clone();
+        let ready = Setup::Ready {
+            main: main.map(|m| -> MainCode { Box::new(move || m.run().map(|_| ())) }),
+            wait_threads: Box::new(move || shared.wait_threads()),
+        };
+        if setup.send(ready).is_err() {
+            return Vec::new();
+        }
+
+        while let Ok(Msg::Changed) = rx.recv() {
+            if !settle(&rx) {
+                break;
+            }
+            self.reload(&mut engine);
+        }
+        drop(watcher);
+        engine.wait_threads()
+    }
+
+    /// Re-read the file and, if its text changed, reload it; report the
+    /// outcome on standard error.
+    fn reload(&mut self, engine: &mut ember::Engine) {
+        let name = &self.name;
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprint_all(&format!(
+                        "error: {name}: not valid UTF-8 (invalid byte at offset {}); not reloaded\n",
+                        e.utf8_error().valid_up_to()
+                    ));
+                    return;
+                }
+            },
+            // Removed, or being replaced by a rename: the new file's own
+            // event follows.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => {
+                eprint_all(&format!(
+                    "error: cannot read {name}: {}; not reloaded\n",
+                    io_reason(&e)
+                ));
+                return;
+            }
+        };
+        if text == self.last {
+            return;
+        }
+        if text.trim().is_empty() {
+            // Most likely a save caught half-way (truncated, not yet
+            // written); reloading it would remove every definition.
+            eprint_all(&format!("{name} is empty; not reloaded\n"));
+            return;
+        }
+        let outcome = engine.reload_source(name, &text);
+        // The report says the same as the notices, with more detail.
+        engine.take_notices();
+        match outcome {
+            Ok(report) => {
+                self.last = text;
+                eprint_all(&report.to_string());
+            }
+            Err(ember::Error::Runtime(e)) => {
+                // The definitions took effect; a new global's initializer
+                // failed.
+                self.last = text;
+                let mut out = engine
+                    .last_report()
+                    .map(|r| r.to_string())
+                    .unwrap_or_default();
+                out.push_str(&ember::report_error(&ember::Error::Runtime(e)));
+                eprint_all(&out);
+            }
+            Err(e) => {
+                // Rejected: nothing changed. Saving the same text again
+                // retries only a rejection that may pass later (a struct
+                // in use by a running frame, E0405).
+                let transient = matches!(&e, ember::Error::Compile { diagnostics, .. }
+                    if diagnostics.iter().any(|d| d.code == "E0405"));
+                if !transient {
+                    self.last = text;
+                }
+                let mut out = ember::report_error(&e);
+                out.push_str(&format!(
+                    "{name}: not reloaded; the program goes on with the previous definitions\n"
+                ));
+                eprint_all(&out);
+            }
+        }
+    }
+}
+
+/// After a change, wait until the file has been quiet for [`QUIET`] (at
+/// most [`MAX_DELAY`]). False if told to stop meanwhile.
+fn settle(rx: &Receiver<Msg>) -> bool {
+    let started = Instant::now();
+    loop {
+        let left = MAX_DELAY.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return true;
+        }
+        match rx.recv_timeout(QUIET.min(left)) {
+            Ok(Msg::Changed) => {}
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+            Err(RecvTimeoutError::Timeout) => return true,
+        }
+    }
+}
