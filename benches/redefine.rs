@@ -25,13 +25,19 @@
 //!   can leave the spinner descheduled, still "running" Ember code, when a
 //!   pause starts, and then the pause lasts until the scheduler runs it
 //!   again (up to a time slice, milliseconds). Its median measures the
-//!   safe-point hand-off; its tail measures the machine's load.
+//!   safe-point hand-off; its tail measures the machine's load. Back to
+//!   back, a pause often finds the spinner still parked from the previous
+//!   one (its wake-up takes longer than the next transaction's compile),
+//!   and then waits for nobody;
+//! - `pause_spinning_1ms`: the same with a 1 ms sleep (not timed) after
+//!   each redefinition, so the spinner is running when every pause starts
+//!   (closer to a person typing at a REPL).
 //!
 //! The pause groups use `iter_custom` and report the sum of the pauses, so
 //! criterion's "time" is the pause per redefinition. After each group the
 //! engine's own statistics (`engine.stats()`: median and p99 per phase,
-//! over every transaction of the group, warm-up included) are printed on
-//! standard error: they give the p99 and the phase breakdown that
+//! over every transaction of the group, warm-up and set-up included) are
+//! printed on standard error: they give the p99 and the phase breakdown that
 //! criterion's per-sample means do not.
 //!
 //! Run: `cargo bench --bench redefine` (about a minute), one group:
@@ -178,8 +184,9 @@ fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>) {
 fn alternating(c: &mut Criterion, name: &str, mut engine: Engine, v1: &str, v2: &str) {
     let mut group = c.benchmark_group(name);
     configure(&mut group);
-    let mut flip = false;
+    let (mut flip, mut ran) = (false, false);
     group.bench_function("run_entry", |b| {
+        ran = true;
         b.iter(|| {
             flip = !flip;
             let text = if flip { v2 } else { v1 };
@@ -187,7 +194,9 @@ fn alternating(c: &mut Criterion, name: &str, mut engine: Engine, v1: &str, v2: 
         })
     });
     group.finish();
-    print_stats(name, &engine);
+    if ran {
+        print_stats(name, &engine);
+    }
 }
 
 fn bench_one_line(c: &mut Criterion) {
@@ -230,8 +239,9 @@ fn bench_reload_100(c: &mut Criterion) {
     assert_eq!(call(&mut engine, "g50", 0), 1002);
     let mut group = c.benchmark_group("reload_100");
     configure(&mut group);
-    let mut flip = false;
+    let (mut flip, mut ran) = (false, false);
     group.bench_function("reload_source", |b| {
+        ran = true;
         b.iter(|| {
             flip = !flip;
             let text = if flip { &v1 } else { &v2 };
@@ -239,16 +249,20 @@ fn bench_reload_100(c: &mut Criterion) {
         })
     });
     group.finish();
-    print_stats("reload_100", &engine);
+    if ran {
+        print_stats("reload_100", &engine);
+    }
 }
 
-/// A group reporting the pauses of alternating one-line redefinitions.
-fn pauses(c: &mut Criterion, name: &str, engine: &mut Engine) {
+/// A group reporting the pauses of alternating one-line redefinitions,
+/// with `gap` of sleep (not timed) after each.
+fn pauses(c: &mut Criterion, name: &str, engine: &mut Engine, gap: Option<Duration>) {
     let (v1, v2) = (one_line(1), one_line(2));
     let mut group = c.benchmark_group(name);
     configure(&mut group);
-    let mut flip = false;
+    let (mut flip, mut ran) = (false, false);
     group.bench_function("pause", |b| {
+        ran = true;
         b.iter_custom(|iters| {
             let mut sum = Duration::ZERO;
             for _ in 0..iters {
@@ -256,29 +270,41 @@ fn pauses(c: &mut Criterion, name: &str, engine: &mut Engine) {
                 let text = if flip { &v2 } else { &v1 };
                 engine.run_entry("<repl>", text).unwrap();
                 sum += engine.last_report().unwrap().timings.pause;
+                if let Some(gap) = gap {
+                    std::thread::sleep(gap);
+                }
             }
             sum
         })
     });
     group.finish();
-    print_stats(name, engine);
+    if ran {
+        print_stats(name, engine);
+    }
 }
 
 fn bench_pause_idle(c: &mut Criterion) {
     let mut engine = engine_with_f();
-    pauses(c, "pause_idle", &mut engine);
+    pauses(c, "pause_idle", &mut engine, None);
 }
 
-fn bench_pause_spinning(c: &mut Criterion) {
+/// A pause group with an Ember thread spinning in `spin()` (a fresh engine,
+/// so that its statistics are the group's own).
+fn spinning(c: &mut Criterion, name: &str, gap: Option<Duration>) {
     let mut engine = engine_with_f();
     entry(&mut engine, "let mut stop = false;");
     entry(&mut engine, "fn spin() { while !stop {} }");
     entry(&mut engine, "let t = spawn spin();");
     // Let the thread start and enter its loop.
     std::thread::sleep(Duration::from_millis(20));
-    pauses(c, "pause_spinning", &mut engine);
+    pauses(c, name, &mut engine, gap);
     entry(&mut engine, "stop = true;\njoin(t);");
     assert!(engine.wait_threads().is_empty());
+}
+
+fn bench_pause_spinning(c: &mut Criterion) {
+    spinning(c, "pause_spinning", None);
+    spinning(c, "pause_spinning_1ms", Some(Duration::from_millis(1)));
 }
 
 /// Resident set size in bytes (`VmRSS`).
@@ -297,7 +323,9 @@ fn rss() -> u64 {
 }
 
 /// `n` entries from `text(i)` after `warm` of them; prints the resident
-/// set's growth per entry (and along the way).
+/// set's growth per entry (and along the way), and the least-squares slope
+/// over 20 checkpoints (RSS grows in steps as the allocator maps memory
+/// and large vectors double, so the end-to-end figure alone is noisy).
 fn grow(label: &str, engine: &mut Engine, warm: usize, n: usize, text: impl Fn(usize) -> String) {
     for i in 0..warm {
         entry(engine, &text(i));
@@ -309,8 +337,12 @@ fn grow(label: &str, engine: &mut Engine, warm: usize, n: usize, text: impl Fn(u
     );
     let started = Instant::now();
     let step = n / 5;
+    let mut points = Vec::new();
     for i in 0..n {
         entry(engine, &text(warm + i));
+        if (i + 1) % (n / 20) == 0 {
+            points.push(((i + 1) as f64, rss() as f64));
+        }
         if (i + 1) % step == 0 {
             let grown = rss() as i64 - rss0 as i64;
             eprintln!(
@@ -324,10 +356,17 @@ fn grow(label: &str, engine: &mut Engine, warm: usize, n: usize, text: impl Fn(u
     }
     let elapsed = started.elapsed();
     let grown = rss() as i64 - rss0 as i64;
+    let k = points.len() as f64;
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / k,
+        points.iter().map(|p| p.1).sum::<f64>() / k,
+    );
+    let slope = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>()
+        / points.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
     let s = engine.stats();
     let code = engine.shared().code.lock().stats();
     eprintln!(
-        "{label}: {n} entries after {warm} warm-up: RSS {} KiB → {} KiB, {:.1} bytes per entry; {:.1} µs per entry (wall); code bytes written {} (+{}), reclaimed {} (+{}); code memory live {} B in {} blocks, free {} B in {} blocks, mapped {} B",
+        "{label}: {n} entries after {warm} warm-up: RSS {} KiB → {} KiB, {:.1} bytes per entry (slope {slope:.1}); {:.1} µs per entry (wall); code bytes written {} (+{}), reclaimed {} (+{}); code memory live {} B in {} blocks, free {} B in {} blocks, mapped {} B",
         rss0 / 1024,
         rss() / 1024,
         grown as f64 / n as f64,
