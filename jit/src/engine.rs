@@ -916,8 +916,8 @@ impl Engine {
             return Err(self.compile_error(errors));
         }
         let input = Input {
+            file,
             source: name,
-            text,
             module,
             origin: Origin::Reload,
             started,
@@ -963,7 +963,7 @@ impl Engine {
                 "{kind} `{name}` has no version {target} (versions 1 to {current})"
             )));
         };
-        let (text, source) = (v.text.to_string(), format!("{} (v{target})", v.source));
+        let (text, source) = (v.text().to_string(), format!("{} (v{target})", v.source));
         let started = Instant::now();
         let file = self.add_source(&source, &text);
         let (module, errors) = ember_lang::parse_entry(file, &text);
@@ -971,8 +971,8 @@ impl Engine {
             return Err(self.compile_error(errors));
         }
         let input = Input {
+            file,
             source: &source,
-            text: &text,
             module,
             origin: Origin::Rollback,
             started,
@@ -1028,8 +1028,8 @@ impl Engine {
             return Err(self.compile_error(all));
         }
         let input = Input {
+            file,
             source: name,
-            text,
             module,
             origin,
             started,
@@ -1099,8 +1099,8 @@ impl Engine {
             return Err(self.compile_error(all));
         }
         let input = Input {
+            file,
             source: name,
-            text,
             module,
             origin: Origin::Load,
             started,

@@ -23,7 +23,7 @@ fn compile_all(target: &str) {
             }
             let text = std::fs::read_to_string(&p).unwrap();
             let mut sm = ember_lang::SourceMap::new();
-            let f = sm.add(p.display().to_string(), text.as_str());
+            let f = sm.add(&p.display().to_string(), text.as_str());
             // Files with type errors (tests/errors) are not compiled.
             let Ok(program) = ember_lang::check_file(f, &text, &Default::default()) else {
                 continue;

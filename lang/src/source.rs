@@ -2,25 +2,35 @@
 //! reloaded versions. Each gets a [`FileId`]; texts are never removed, so a
 //! span stays valid for the life of the map (old versions stay printable).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::span::FileId;
 
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Names are shared (every REPL entry is `<repl>`).
+    names: HashMap<Arc<str>, ()>,
 }
 
+/// One source text. Compact, because a long REPL session or an endless
+/// series of reloads adds one per entry: the name and text are shared
+/// (`Arc`; version histories hold the same text), and line starts are
+/// `u32` offsets after the first line (a one-line entry has none).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
-    pub name: String,
-    pub text: String,
-    /// Byte offset of the start of every line.
-    line_starts: Vec<usize>,
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    /// Byte offset of the start of every line after the first.
+    line_starts: Box<[u32]>,
 }
 
 impl SourceFile {
-    fn new(name: String, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+    fn new(name: Arc<str>, text: Arc<str>) -> SourceFile {
+        let line_starts = text
+            .match_indices('\n')
+            .map(|(i, _)| (i + 1) as u32)
             .collect();
         SourceFile {
             name,
@@ -29,34 +39,42 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset where zero-based line `line` starts.
+    fn line_start(&self, line: usize) -> usize {
+        match line {
+            0 => 0,
+            n => self.line_starts[n - 1] as usize,
+        }
+    }
+
     /// Zero-based line index of a byte offset.
     pub fn line_index(&self, byte: usize) -> usize {
-        match self.line_starts.binary_search(&byte) {
-            Ok(line) => line,
-            Err(next) => next - 1,
+        match self.line_starts.binary_search(&(byte as u32)) {
+            Ok(i) => i + 1,
+            Err(next) => next,
         }
     }
 
     /// Byte range of a zero-based line (without its newline).
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts[line];
+        let start = self.line_start(line);
         let end = self
             .line_starts
-            .get(line + 1)
-            .map(|next| next - 1)
+            .get(line)
+            .map(|&next| next as usize - 1)
             .unwrap_or(self.text.len());
         start..end.max(start)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts.len() + 1
     }
 
     /// One-based (line, column) of a byte offset; the column counts chars.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
         let line = self.line_index(byte);
-        let start = self.line_starts[line];
+        let start = self.line_start(line);
         let col = self
             .text
             .get(start..byte)
@@ -71,8 +89,18 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile::new(name.into(), text.into()));
+    /// Add a text; its id. Texts over 4 GiB are not supported (offsets
+    /// are `u32`, as in spans).
+    pub fn add(&mut self, name: &str, text: impl Into<Arc<str>>) -> FileId {
+        let name = match self.names.get_key_value(name) {
+            Some((n, _)) => n.clone(),
+            None => {
+                let n: Arc<str> = name.into();
+                self.names.insert(n.clone(), ());
+                n
+            }
+        };
+        self.files.push(SourceFile::new(name, text.into()));
         FileId((self.files.len() - 1) as u32)
     }
 

@@ -214,8 +214,8 @@ impl<O: Write, E: Write> Session<O, E> {
                     let history = self.engine.versions(kind, args[0]).expect("found");
                     let mut text = String::new();
                     for v in history.versions() {
-                        let first = v.text.lines().next().unwrap_or("");
-                        let more = if v.text.lines().nth(1).is_some() {
+                        let first = v.text().lines().next().unwrap_or("");
+                        let more = if v.text().lines().nth(1).is_some() {
                             " ..."
                         } else {
                             ""

@@ -14,16 +14,16 @@ use ember_lang::{deps, Diagnostic, GlobalInfo, Span};
 use super::plan::{self, Ripple};
 use super::reclaim;
 use super::report::{Change, ItemChange, ItemKind, Origin, TransactionReport};
+use super::versions::ItemText;
 use crate::code::{CodePtr, SlotId};
 use crate::engine::{Engine, Error, FnEntry, StructEntry};
 use crate::runtime::ctx::STATE_OUTSIDE;
 
 /// One transaction's input: a parsed file or entry.
 pub(crate) struct Input<'a> {
+    pub file: ember_lang::FileId,
     /// File name (or `<repl>`).
     pub source: &'a str,
-    /// The whole text the module was parsed from (item texts are slices).
-    pub text: &'a str,
     pub module: ast::Module,
     pub origin: Origin,
     /// When the transaction started (before parsing) and how long parsing
@@ -195,10 +195,17 @@ impl Engine {
     /// unchanged or recompiled.
     fn plan_items(&self, input: &Input<'_>, program: &Program, ripple: &Ripple) -> ItemPlan {
         let mut p = ItemPlan::default();
-        let texts = item_texts(&input.module, input.text);
+        let (file_text, source) = {
+            let sources = self.shared.sources.read();
+            let f = sources
+                .get(input.file)
+                .expect("the input's text is registered");
+            (f.text.clone(), f.name.clone())
+        };
+        let texts = item_texts(&input.module, &file_text, &source);
         let same_text = |kind, name: &str| {
             input.origin != Origin::Rollback
-                && texts.get(&(kind, name.to_string())).map(String::as_str)
+                && texts.get(&(kind, name.to_string())).map(ItemText::as_str)
                     == self.versions.current_text(kind, name)
         };
         for s in &program.structs {
@@ -483,14 +490,10 @@ impl Engine {
         for (kind, name) in kinds {
             let change = plan.change(kind, name);
             let version = match change {
-                Change::Added | Change::Changed => {
-                    let text = plan
-                        .texts
-                        .get(&(kind, name.clone()))
-                        .map(String::as_str)
-                        .unwrap_or("");
-                    self.versions.record(kind, name, text, input.source)
-                }
+                Change::Added | Change::Changed => match plan.texts.get(&(kind, name.clone())) {
+                    Some(text) => self.versions.record(kind, name, text.clone()),
+                    None => self.versions.current_number(kind, name),
+                },
                 _ => self.versions.current_number(kind, name),
             };
             self.item_sources
@@ -752,7 +755,7 @@ pub(crate) struct Removed {
 #[derive(Debug, Default)]
 struct ItemPlan {
     items: HashMap<(ItemKind, String), Change>,
-    texts: HashMap<(ItemKind, String), String>,
+    texts: HashMap<(ItemKind, String), ItemText>,
     /// Globals whose text changed on a reload but whose type did not:
     /// their value (and cell) is kept.
     keep_value: BTreeSet<String>,
@@ -790,23 +793,28 @@ fn item_spans(module: &ast::Module) -> HashMap<String, Span> {
         .collect()
 }
 
-/// Each item's source text (its span's slice of `text`).
-fn item_texts(module: &ast::Module, text: &str) -> HashMap<(ItemKind, String), String> {
-    let slice = |s: Span| {
-        text.get(s.lo as usize..s.hi as usize)
-            .unwrap_or("")
-            .to_string()
+/// Each item's source text: its span's range of the input's shared text.
+fn item_texts(
+    module: &ast::Module,
+    file_text: &Arc<str>,
+    source: &Arc<str>,
+) -> HashMap<(ItemKind, String), ItemText> {
+    let text = |s: Span| ItemText {
+        file_text: file_text.clone(),
+        source: source.clone(),
+        lo: s.lo,
+        hi: s.hi,
     };
     module
         .items
         .iter()
         .filter_map(|i| match i {
-            TopLevel::Fn(f) => Some(((ItemKind::Fn, f.name.name.to_string()), slice(f.span))),
+            TopLevel::Fn(f) => Some(((ItemKind::Fn, f.name.name.to_string()), text(f.span))),
             TopLevel::Struct(s) => {
-                Some(((ItemKind::Struct, s.name.name.to_string()), slice(s.span)))
+                Some(((ItemKind::Struct, s.name.name.to_string()), text(s.span)))
             }
             TopLevel::Global(g) => {
-                Some(((ItemKind::Global, g.name.name.to_string()), slice(g.span)))
+                Some(((ItemKind::Global, g.name.name.to_string()), text(g.span)))
             }
             TopLevel::Stmt(_) => None,
         })

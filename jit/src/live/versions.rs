@@ -9,17 +9,48 @@ use std::time::SystemTime;
 
 use super::report::ItemKind;
 
-/// One version of a definition.
+/// One version of a definition. Compact: the text is a range of the
+/// source text it came from, shared with the engine's source map (an
+/// endless series of redefinitions keeps one small record per version).
 #[derive(Clone, Debug)]
 pub struct Version {
     /// 1 for the first definition.
     pub number: u32,
-    /// The item's source text, `fn` (or `struct`, `let`) to its end.
-    pub text: Arc<str>,
+    /// Byte range of the item in `file_text`.
+    lo: u32,
+    hi: u32,
+    /// The whole text the item came from.
+    file_text: Arc<str>,
     /// The file (or `<repl>`) it came from.
     pub source: Arc<str>,
     /// When it was defined.
     pub time: SystemTime,
+}
+
+impl Version {
+    /// The item's source text, `fn` (or `struct`, `let`) to its end.
+    pub fn text(&self) -> &str {
+        self.file_text
+            .get(self.lo as usize..self.hi as usize)
+            .unwrap_or("")
+    }
+}
+
+/// Where a version's text lives: a range of a shared source text.
+#[derive(Clone, Debug)]
+pub struct ItemText {
+    pub file_text: Arc<str>,
+    pub source: Arc<str>,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+impl ItemText {
+    pub fn as_str(&self) -> &str {
+        self.file_text
+            .get(self.lo as usize..self.hi as usize)
+            .unwrap_or("")
+    }
 }
 
 /// The versions of one definition, oldest first.
@@ -45,12 +76,14 @@ impl History {
     }
 
     /// Append a version with `text`; its number.
-    pub fn push(&mut self, text: Arc<str>, source: Arc<str>) -> u32 {
+    pub fn push(&mut self, text: ItemText) -> u32 {
         let number = self.versions.len() as u32 + 1;
         self.versions.push(Version {
             number,
-            text,
-            source,
+            lo: text.lo,
+            hi: text.hi,
+            file_text: text.file_text,
+            source: text.source,
             time: SystemTime::now(),
         });
         number
@@ -62,8 +95,6 @@ impl History {
 #[derive(Debug, Default)]
 pub struct Versions {
     by_item: HashMap<(ItemKind, String), History>,
-    /// Shared copies of source names (`<repl>` is stored once).
-    names: HashMap<String, Arc<str>>,
 }
 
 impl Versions {
@@ -76,23 +107,15 @@ impl Versions {
     pub fn current_text(&self, kind: ItemKind, name: &str) -> Option<&str> {
         self.history(kind, name)
             .and_then(History::current)
-            .map(|v| &*v.text)
+            .map(Version::text)
     }
 
     /// Record a new version; its number.
-    pub fn record(&mut self, kind: ItemKind, name: &str, text: &str, source: &str) -> u32 {
-        let source = match self.names.get(source) {
-            Some(s) => s.clone(),
-            None => {
-                let s: Arc<str> = source.into();
-                self.names.insert(source.to_string(), s.clone());
-                s
-            }
-        };
+    pub fn record(&mut self, kind: ItemKind, name: &str, text: ItemText) -> u32 {
         self.by_item
             .entry((kind, name.to_string()))
             .or_default()
-            .push(text.into(), source)
+            .push(text)
     }
 
     /// The current version number of an item (0 if never defined).
@@ -116,13 +139,19 @@ mod tests {
 
     #[test]
     fn versions_count_from_one_and_keep_text() {
+        let t = |text: &str, source: &str| ItemText {
+            file_text: format!("// {text}\n{text}").into(),
+            source: source.into(),
+            lo: 4 + text.len() as u32,
+            hi: 4 + 2 * text.len() as u32,
+        };
         let mut v = Versions::default();
         assert_eq!(v.current_number(ItemKind::Fn, "f"), 0);
-        assert_eq!(v.record(ItemKind::Fn, "f", "fn f() {}", "<repl>"), 1);
-        assert_eq!(v.record(ItemKind::Fn, "f", "fn f() { 1; }", "a.em"), 2);
-        assert_eq!(v.record(ItemKind::Struct, "f", "struct f {}", "a.em"), 1);
+        assert_eq!(v.record(ItemKind::Fn, "f", t("fn f() {}", "<repl>")), 1);
+        assert_eq!(v.record(ItemKind::Fn, "f", t("fn f() { 1; }", "a.em")), 2);
+        assert_eq!(v.record(ItemKind::Struct, "f", t("struct f {}", "a.em")), 1);
         let h = v.history(ItemKind::Fn, "f").unwrap();
-        assert_eq!(h.get(1).unwrap().text.as_ref(), "fn f() {}");
+        assert_eq!(h.get(1).unwrap().text(), "fn f() {}");
         assert_eq!(&*h.get(2).unwrap().source, "a.em");
         assert!(h.get(0).is_none() && h.get(3).is_none());
         assert_eq!(v.current_text(ItemKind::Fn, "f"), Some("fn f() { 1; }"));
