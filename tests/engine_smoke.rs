@@ -257,3 +257,35 @@ fn left_out_parts_are_refused_at_check_time() {
     let (w, ty) = bare.run_entry("<repl>", "len([1, 2, 3])").unwrap().unwrap();
     assert_eq!(bare.format_value(w, &ty, false), "3");
 }
+
+/// An engine moved to another thread checks that thread's stack: deep
+/// (but bounded) recursion works, unbounded recursion is `stack overflow`.
+#[test]
+fn engine_moved_to_another_thread_uses_that_threads_stack() {
+    let mut engine = ember::Engine::new().expect("engine");
+    engine
+        .run_entry(
+            "<repl>",
+            "fn d(n: int) -> int { if n == 0 { 0 } else { 1 + d(n - 1) } }",
+        )
+        .expect("define");
+    let t = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            let deep = engine
+                .run_entry("<repl>", "d(10000)")
+                .map(|v| v.map(|(w, _)| w));
+            let inf = engine
+                .run_entry("<repl>", "fn inf(n: int) -> int { inf(n + 1) + 1 }\ninf(0)")
+                .map(|_| ());
+            (
+                deep.map_err(|e| e.to_string()),
+                inf.map_err(|e| e.to_string()),
+            )
+        })
+        .expect("thread");
+    let (deep, inf) = t.join().expect("no crash");
+    assert_eq!(deep, Ok(Some(10000)));
+    let err = inf.expect_err("unbounded recursion fails");
+    assert!(err.starts_with("stack overflow"), "{err}");
+}

@@ -37,7 +37,7 @@ use crate::codegen::{
     StructLayout,
 };
 use crate::handle::{FnHandle, MainRun};
-use crate::live::transaction::{Input, MainCode};
+use crate::live::transaction::{Input, LiveMain, MainCode};
 use crate::live::versions::Versions;
 use crate::live::{History, ItemKind, Origin, Stats, TransactionReport};
 use crate::runtime::builtins::{self, RtFn};
@@ -485,6 +485,8 @@ pub(crate) fn enter(
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
     if outer != STATE_RUNNING {
+        // The engine (and its context) may have moved to another thread.
+        ctx.bind_to_current_thread(builtins::current_stack_limit);
         ctx.clear_interrupt();
         sh.resume(ctx);
     }
@@ -620,6 +622,8 @@ pub struct Engine {
     pub(crate) stats: Stats,
     pub(crate) last_report: Option<TransactionReport>,
     pub(crate) listeners: Vec<Listener>,
+    /// Top-level code running outside the engine ([`MainRun`]).
+    pub(crate) live_mains: Vec<LiveMain>,
 }
 
 impl fmt::Debug for Engine {
@@ -839,6 +843,7 @@ impl Engine {
             stats: Stats::default(),
             last_report: None,
             listeners: Vec::new(),
+            live_mains: Vec::new(),
         };
         // Slots without a body raise `function not defined`.
         let mut res = engine.res();
@@ -912,9 +917,7 @@ impl Engine {
         let started = Instant::now();
         let file = self.add_source(name, text);
         let (module, errors) = ember_lang::parse_file(file, text);
-        if !errors.is_empty() {
-            return Err(self.compile_error(errors));
-        }
+        self.syntax_errors(&module, errors)?;
         let input = Input {
             file,
             source: name,
@@ -967,9 +970,7 @@ impl Engine {
         let started = Instant::now();
         let file = self.add_source(&source, &text);
         let (module, errors) = ember_lang::parse_entry(file, &text);
-        if !errors.is_empty() {
-            return Err(self.compile_error(errors));
-        }
+        self.syntax_errors(&module, errors)?;
         let input = Input {
             file,
             source: &source,
@@ -1018,15 +1019,7 @@ impl Engine {
         let started = Instant::now();
         let file = self.add_source(name, text);
         let (module, errors) = ember_lang::parser::parse(file, text, mode);
-        if !errors.is_empty() {
-            // Report type errors too, as `ember check` does.
-            let mut all = errors;
-            if let Err(more) = ember_lang::check_module(&module, &self.env) {
-                all.extend(more);
-            }
-            all.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
-            return Err(self.compile_error(all));
-        }
+        self.syntax_errors(&module, errors)?;
         let input = Input {
             file,
             source: name,
@@ -1036,6 +1029,24 @@ impl Engine {
             parse: started.elapsed(),
         };
         self.apply_and_run(input).map(|(_, v)| v)
+    }
+
+    /// Fail if parsing found errors, reporting the type errors of what
+    /// could be parsed with them (as `ember check` does).
+    fn syntax_errors(
+        &self,
+        module: &ember_lang::ast::Module,
+        errors: Vec<Diagnostic>,
+    ) -> Result<(), Error> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let mut all = errors;
+        if let Err(more) = ember_lang::check_module(module, &self.env) {
+            all.extend(more);
+        }
+        all.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
+        Err(self.compile_error(all))
     }
 
     /// Apply a transaction, then run its top-level code.
@@ -1075,6 +1086,7 @@ impl Engine {
             sig: main.sig,
             wrapper,
             slot: Box::new(std::sync::atomic::AtomicUsize::new(0)),
+            live: None,
         }
     }
 
@@ -1090,14 +1102,7 @@ impl Engine {
         let started = Instant::now();
         let file = self.add_source(name, text);
         let (module, errors) = ember_lang::parse_file(file, text);
-        if !errors.is_empty() {
-            let mut all = errors;
-            if let Err(more) = ember_lang::check_module(&module, &self.env) {
-                all.extend(more);
-            }
-            all.sort_by_key(|d| (d.primary.file, d.primary.lo, d.primary.hi));
-            return Err(self.compile_error(all));
-        }
+        self.syntax_errors(&module, errors)?;
         let input = Input {
             file,
             source: name,
@@ -1108,7 +1113,18 @@ impl Engine {
         };
         let applied = self.transact(input)?;
         self.last_report = Some(applied.report.clone());
-        let run = applied.main.map(|m| self.main_run(m));
+        let run = applied.main.map(|m| {
+            // Until it has run, later transactions must not break it.
+            let token = Arc::new(());
+            self.live_mains.push(LiveMain {
+                token: Arc::downgrade(&token),
+                deps: m.deps.clone(),
+                source: name.to_string(),
+            });
+            let mut run = self.main_run(m);
+            run.live = Some(token);
+            run
+        });
         Ok((applied.report, run))
     }
 

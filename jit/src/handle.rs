@@ -118,6 +118,9 @@ pub struct MainRun {
     /// A private slot word pointing at the code (the entry wrapper calls
     /// through a slot).
     pub(crate) slot: Box<AtomicUsize>,
+    /// Alive until the code has run: while it is, the engine refuses
+    /// changes that would break it.
+    pub(crate) live: Option<Arc<()>>,
 }
 
 impl MainRun {

@@ -10,12 +10,13 @@
 //! | E0403 | a function whose signature changes is stored as a value by top-level code |
 //! | E0404 | a struct gains a field of a type without a zero value (struct, fn, chan, task) |
 //! | E0405 | a struct whose layout changes is used by code a thread is running |
+//! | E0406 | a change would break top-level code still running outside the engine (`ember run --watch`) |
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use ember_lang::ast::{self, TopLevel};
-use ember_lang::deps::DepGraph;
+use ember_lang::deps::{DepGraph, Deps};
 use ember_lang::tir::Program;
 use ember_lang::types::{FnType, Type};
 use ember_lang::{Diagnostic, Env, Span};
@@ -227,6 +228,47 @@ pub fn escaped_values(
             )
         })
         .collect()
+}
+
+/// Changes that would break top-level code still running (it cannot be
+/// recompiled while it runs): a signature it calls, the type of a global
+/// it uses.
+pub fn breaks_running_main(
+    ripple: &Ripple,
+    uses: &Deps,
+    source: &str,
+    spans: &HashMap<String, Span>,
+) -> Vec<Diagnostic> {
+    let span_of = |name: &str| spans.get(name).copied().unwrap_or_default();
+    let mut out = Vec::new();
+    for (name, (old, new)) in &ripple.signatures {
+        if uses.calls.contains(name) || uses.fn_values.contains(name) {
+            out.push(
+                Diagnostic::error(
+                    "E0406",
+                    format!("cannot change the signature of `{name}`: the top-level code of {source} is running and calls it"),
+                    span_of(name),
+                )
+                .with_label(format!("now {new}"))
+                .with_note(format!("`{name}` was {old}; running top-level code cannot be recompiled"))
+                .with_help("keep the signature, or define the new version under another name"),
+            );
+        }
+    }
+    for (name, (old, new)) in &ripple.globals {
+        if uses.globals.contains(name) {
+            out.push(
+                Diagnostic::error(
+                    "E0406",
+                    format!("cannot change the type of global `{name}`: the top-level code of {source} is running and uses it"),
+                    span_of(name),
+                )
+                .with_label(format!("now {new}"))
+                .with_note(format!("`{name}` was {old}; running top-level code cannot be recompiled")),
+            );
+        }
+    }
+    out
 }
 
 /// New fields without a zero value in changed structs (LANGUAGE.md §7).

@@ -43,6 +43,17 @@ pub(crate) struct Applied {
 pub(crate) struct MainCode {
     pub code: CodePtr,
     pub sig: FnType,
+    /// What it uses (while it runs outside the engine, a later
+    /// transaction must not break it).
+    pub deps: deps::Deps,
+}
+
+/// Top-level code running outside the engine ([`crate::MainRun`]): what
+/// it uses, while its token lives.
+pub(crate) struct LiveMain {
+    pub token: std::sync::Weak<()>,
+    pub deps: deps::Deps,
+    pub source: String,
 }
 
 /// What the transaction replaces, kept to undo (rejection in the pause) or
@@ -163,7 +174,13 @@ impl Engine {
             .map_err(|d| self.compile_error(d))?;
         let ripple = plan::ripple(&first, &self.env, &self.graph);
         let spans = item_spans(&input.module);
+        self.live_mains.retain(|m| m.token.strong_count() > 0);
         let mut errors = plan::escaped_values(&ripple, &self.escaped, &spans);
+        for m in &self.live_mains {
+            errors.extend(plan::breaks_running_main(
+                &ripple, &m.deps, &m.source, &spans,
+            ));
+        }
         errors.extend(plan::fields_without_zero(
             &first, &ripple, &self.env, &spans,
         ));
@@ -324,6 +341,7 @@ impl Engine {
                 Some(MainCode {
                     code,
                     sig: main.sig.clone(),
+                    deps: deps::deps_of(&main),
                 })
             }
             None => None,
@@ -630,6 +648,17 @@ impl Engine {
                 ItemKind::Struct => self.graph.users_of_struct(name),
                 ItemKind::Global => self.graph.users_of_global(name),
             };
+            for m in &self.live_mains {
+                let d = &m.deps;
+                let uses = match kind {
+                    ItemKind::Fn => d.calls.contains(name) || d.fn_values.contains(name),
+                    ItemKind::Struct => d.structs.contains(name),
+                    ItemKind::Global => d.globals.contains(name),
+                };
+                if uses && m.token.strong_count() > 0 {
+                    users.insert(format!("the running top-level code of {}", m.source));
+                }
+            }
             users.retain(|u| {
                 u != "<main>"
                     && !gone_fns.contains(u.as_str())
@@ -666,7 +695,16 @@ impl Engine {
                     ItemKind::Global => r.globals.push(name),
                 }
             } else {
-                let list: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
+                let list: Vec<String> = users
+                    .iter()
+                    .map(|u| {
+                        if u.starts_with("the running") {
+                            u.clone()
+                        } else {
+                            format!("`{u}`")
+                        }
+                    })
+                    .collect();
                 r.kept.push((kind, name, list.join(", ")));
             }
         }

@@ -80,6 +80,18 @@ pub struct ThreadCtx {
     /// [`STATE_OUTSIDE`], [`STATE_RUNNING`] or [`STATE_PARKED`]: whether
     /// a collection must wait for this thread.
     pub state: AtomicUsize,
+    /// The thread the stack limits were computed for ([`thread_token`]);
+    /// an engine moved to another thread recomputes them on entry.
+    pub owner: usize,
+}
+
+/// A number identifying the current thread while it lives (the address
+/// of a thread-local).
+pub fn thread_token() -> usize {
+    thread_local! {
+        static TOKEN: u8 = const { 0 };
+    }
+    TOKEN.with(|t| t as *const u8 as usize)
 }
 
 /// The thread is not running Ember code (no frames to scan).
@@ -129,7 +141,26 @@ impl ThreadCtx {
             mutator: None,
             rng: 0,
             state: AtomicUsize::new(STATE_OUTSIDE),
+            owner: thread_token(),
         })
+    }
+
+    /// Make the stack limits those of the current thread, if the context
+    /// was made (or last used) on another one. Call only at an outermost
+    /// entry.
+    pub fn bind_to_current_thread(&mut self, limit: impl FnOnce() -> usize) {
+        let me = thread_token();
+        if self.owner == me {
+            return;
+        }
+        self.owner = me;
+        self.real_stack_limit = limit();
+        self.stack_limit
+            .store(self.real_stack_limit, Ordering::SeqCst);
+        // A request that raced keeps the limit moved.
+        if self.requests.load(Ordering::SeqCst) != 0 {
+            self.stack_limit.store(usize::MAX, Ordering::SeqCst);
+        }
     }
 
     /// Ask the thread to stop at its next poll (from any thread).

@@ -1,0 +1,85 @@
+//! Top-level code running outside the engine (`prepare_file` +
+//! `MainRun`, as `ember run --watch` does) while the engine applies
+//! reloads: changes that would break the running code are refused, items
+//! it uses are kept, state is shared.
+
+use std::time::{Duration, Instant};
+
+const V1: &str = "
+let mut stop = false;
+let mut n = 0;
+fn step() -> int { 1 }
+fn helper() -> int { 0 }
+while !stop { n += step() + helper(); }
+";
+
+/// The signature of `step` changes (and the loop's call with it): the
+/// running loop is old code calling the old signature.
+const V2_SIGNATURE: &str = "
+let mut stop = false;
+let mut n = 0;
+fn step(k: int) -> int { k }
+fn helper() -> int { 0 }
+while !stop { n += step(1) + helper(); }
+";
+
+/// `helper` is gone from the file, but the running loop still calls it.
+const V3_REMOVED: &str = "
+let mut stop = false;
+let mut n = 0;
+fn step() -> int { 2 }
+while !stop { n += step(); }
+";
+
+#[test]
+fn reloads_do_not_break_running_top_level_code() {
+    let mut engine = ember::Engine::new().expect("engine");
+    let (_, main) = engine.prepare_file("live.em", V1).expect("prepare");
+    let main = main.expect("top-level code");
+    let runner = std::thread::spawn(move || main.run().map(|_| ()));
+    // Wait until the loop runs.
+    let started = Instant::now();
+    loop {
+        let v = engine
+            .run_entry("<repl>", "n")
+            .expect("read n")
+            .expect("value");
+        if v.0 > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "loop never ran"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let e = engine
+        .reload_source("live.em", V2_SIGNATURE)
+        .expect_err("refused");
+    let text = ember::report_error(&e);
+    assert!(text.contains("error[E0406]: cannot change the signature of `step`: the top-level code of live.em is running and calls it"), "{text}");
+
+    let report = engine.reload_source("live.em", V3_REMOVED).expect("reload");
+    let kept: Vec<_> = report.with_change(ember::Change::Kept).collect();
+    assert_eq!(kept.len(), 1, "{report}");
+    assert_eq!(kept[0].name, "helper");
+    assert!(
+        report
+            .to_string()
+            .contains("still used by the running top-level code of live.em"),
+        "{report}"
+    );
+    // The loop now adds 2 per step: n keeps growing, by the new body.
+    let before = engine.run_entry("<repl>", "n").unwrap().unwrap().0;
+    std::thread::sleep(Duration::from_millis(20));
+    let after = engine.run_entry("<repl>", "n").unwrap().unwrap().0;
+    assert!(after > before, "{before} -> {after}");
+
+    engine.run_entry("<repl>", "stop = true;").expect("stop");
+    runner.join().expect("no panic").expect("no runtime error");
+    // Once it has ended, the same change is accepted.
+    engine
+        .reload_source("live.em", V2_SIGNATURE)
+        .expect("accepted once the top-level code has ended");
+}
