@@ -48,9 +48,12 @@
 //! prints the resident set's growth per redefinition (`VmRSS` from
 //! `/proc/self/status`: the allocator is mimalloc, as in the `ember`
 //! binary, so RSS is the practical measure), the code bytes written and
-//! reclaimed (`engine.stats()`) and the code memory's figures; then the
-//! same for 100,000 entries that define nothing (`0;`), which separates
-//! the cost of an entry from the cost of a new version.
+//! reclaimed (`engine.stats()`) and the code memory's figures. Three
+//! runs: the definition notices taken after every entry (as the REPL
+//! does: `take_notices`), never taken (an embedder that ignores them: they
+//! accumulate in the engine), and 100,000 entries that define nothing
+//! (`0;`), which separates the cost of an entry from the cost of a new
+//! version.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -326,7 +329,20 @@ fn rss() -> u64 {
 /// set's growth per entry (and along the way), and the least-squares slope
 /// over 20 checkpoints (RSS grows in steps as the allocator maps memory
 /// and large vectors double, so the end-to-end figure alone is noisy).
-fn grow(label: &str, engine: &mut Engine, warm: usize, n: usize, text: impl Fn(usize) -> String) {
+/// With `drain`, the definition notices are taken after every entry, as
+/// the REPL does; without, they pile up in the engine.
+fn grow(
+    label: &str,
+    engine: &mut Engine,
+    (warm, n, drain): (usize, usize, bool),
+    text: impl Fn(usize) -> String,
+) {
+    let entry = |engine: &mut Engine, text: &str| {
+        entry(engine, text);
+        if drain {
+            black_box(engine.take_notices());
+        }
+    };
     for i in 0..warm {
         entry(engine, &text(i));
     }
@@ -388,7 +404,7 @@ fn grow(label: &str, engine: &mut Engine, warm: usize, n: usize, text: impl Fn(u
 /// engine freed does not hide or inflate the other's growth.
 fn memory() {
     let exe = std::env::current_exe().expect("current_exe");
-    for kind in ["redefine", "nothing"] {
+    for kind in ["redefine", "redefine-keep-notices", "nothing"] {
         let status = std::process::Command::new(&exe)
             .args(["memory-child", kind])
             .status()
@@ -400,20 +416,22 @@ fn memory() {
 fn memory_child(kind: &str) {
     let n = 100_000;
     let mut engine = engine_with_f();
+    let redefine = |i: usize| one_line(1 + i % 2);
     match kind {
-        "redefine" => {
-            grow("one-line redefinitions", &mut engine, 1_000, n, |i| {
-                one_line(1 + i % 2)
-            });
+        "redefine" | "redefine-keep-notices" => {
+            let (label, drain) = match kind {
+                "redefine" => ("one-line redefinitions, notices taken", true),
+                _ => ("one-line redefinitions, notices never taken", false),
+            };
+            grow(label, &mut engine, (1_000, n, drain), redefine);
             let last = call(&mut engine, "f", 40);
             assert!(last == 41 || last == 42);
-            print_stats("one-line redefinitions", &engine);
+            print_stats(label, &engine);
         }
         _ => grow(
-            "entries defining nothing (`0;`)",
+            "entries defining nothing (`0;`), notices taken",
             &mut engine,
-            1_000,
-            n,
+            (1_000, n, true),
             |_| "0;".to_string(),
         ),
     }
