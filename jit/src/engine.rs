@@ -966,7 +966,7 @@ impl Engine {
                 "{kind} `{name}` has no version {target} (versions 1 to {current})"
             )));
         };
-        let (text, source) = (v.text().to_string(), format!("{} (v{target})", v.source));
+        let (text, source) = (v.text().to_string(), format!("{} (v{target})", v.source()));
         let started = Instant::now();
         let file = self.add_source(&source, &text);
         let (module, errors) = ember_lang::parse_entry(file, &text);
@@ -1238,7 +1238,8 @@ impl Engine {
 
     /// The definition notices of the transactions run since the last call
     /// (one line each, e.g. `fn f redefined (v3): compile 14 µs, pause
-    /// 2 µs`), oldest first. The REPL prints them.
+    /// 2 µs`), oldest first; at most the last 1,000 are kept. The REPL
+    /// prints them.
     pub fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notices)
     }

@@ -155,7 +155,7 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<FileId> {
 /// The span's byte range clamped into its file's text and widened to
 /// character boundaries; `None` if the file is unknown.
 fn safe_range(sources: &SourceMap, span: Span) -> Option<Range<usize>> {
-    let text = &sources.get(span.file)?.text;
+    let text = sources.get(span.file)?.text();
     let (mut lo, mut hi) = (span.lo as usize, span.hi as usize);
     if lo > hi {
         std::mem::swap(&mut lo, &mut hi);
@@ -244,7 +244,7 @@ fn line_start(file: &SourceFile, line: usize) -> Result<usize, files::Error> {
     if line < count {
         Ok(file.line_range(line).start)
     } else if line == count {
-        Ok(file.text.len())
+        Ok(file.text().len())
     } else {
         Err(files::Error::LineTooLarge {
             given: line,
@@ -259,11 +259,11 @@ impl<'a> Files<'a> for Sources<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        Ok(&self.file(id)?.name)
+        Ok(self.file(id)?.name())
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        Ok(&self.file(id)?.text)
+        Ok(self.file(id)?.text())
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {

@@ -14,29 +14,50 @@ pub struct SourceMap {
     names: HashMap<Arc<str>, ()>,
 }
 
+/// A name and its text, shared by the source map and whatever keeps
+/// pointing into it (version histories).
+#[derive(Debug)]
+pub struct SourceText {
+    pub name: Arc<str>,
+    pub text: Box<str>,
+}
+
 /// One source text. Compact, because a long REPL session or an endless
-/// series of reloads adds one per entry: the name and text are shared
-/// (`Arc`; version histories hold the same text), and line starts are
-/// `u32` offsets after the first line (a one-line entry has none).
+/// series of reloads adds one per entry: name and text are shared
+/// ([`SourceText`]; `<repl>` is stored once), and line starts are `u32`
+/// offsets after the first line (a one-line entry has none).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
-    pub name: Arc<str>,
-    pub text: Arc<str>,
+    src: Arc<SourceText>,
     /// Byte offset of the start of every line after the first.
     line_starts: Box<[u32]>,
 }
 
 impl SourceFile {
-    fn new(name: Arc<str>, text: Arc<str>) -> SourceFile {
+    fn new(name: Arc<str>, text: Box<str>) -> SourceFile {
         let line_starts = text
             .match_indices('\n')
             .map(|(i, _)| (i + 1) as u32)
             .collect();
         SourceFile {
-            name,
-            text,
+            src: Arc::new(SourceText { name, text }),
             line_starts,
         }
+    }
+
+    /// The file name (or `<repl>`).
+    pub fn name(&self) -> &str {
+        &self.src.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.src.text
+    }
+
+    /// Name and text, shared.
+    pub fn shared(&self) -> &Arc<SourceText> {
+        &self.src
     }
 
     /// Byte offset where zero-based line `line` starts.
@@ -62,7 +83,7 @@ impl SourceFile {
             .line_starts
             .get(line)
             .map(|&next| next as usize - 1)
-            .unwrap_or(self.text.len());
+            .unwrap_or(self.text().len());
         start..end.max(start)
     }
 
@@ -72,11 +93,11 @@ impl SourceFile {
 
     /// One-based (line, column) of a byte offset; the column counts chars.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
-        let byte = byte.min(self.text.len());
+        let byte = byte.min(self.text().len());
         let line = self.line_index(byte);
         let start = self.line_start(line);
         let col = self
-            .text
+            .text()
             .get(start..byte)
             .map(|s| s.chars().count())
             .unwrap_or(byte - start);
@@ -91,7 +112,7 @@ impl SourceMap {
 
     /// Add a text; its id. Texts over 4 GiB are not supported (offsets
     /// are `u32`, as in spans).
-    pub fn add(&mut self, name: &str, text: impl Into<Arc<str>>) -> FileId {
+    pub fn add(&mut self, name: &str, text: impl Into<Box<str>>) -> FileId {
         let name = match self.names.get_key_value(name) {
             Some((n, _)) => n.clone(),
             None => {
@@ -113,7 +134,7 @@ impl SourceMap {
         match self.get(span.file) {
             Some(f) => {
                 let (line, col) = f.line_col(span.lo as usize);
-                format!("{}:{}:{}", f.name, line, col)
+                format!("{}:{}:{}", f.name(), line, col)
             }
             None => "<unknown>".to_string(),
         }

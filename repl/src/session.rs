@@ -220,7 +220,7 @@ impl<O: Write, E: Write> Session<O, E> {
                         } else {
                             ""
                         };
-                        text.push_str(&format!("v{} ({}): {first}{more}\n", v.number, v.source));
+                        text.push_str(&format!("v{} ({}): {first}{more}\n", v.number, v.source()));
                     }
                     self.print(&text);
                 }

@@ -86,7 +86,7 @@ pub fn run(text: &str) -> String {
             ["versions", kind, name] => match engine.versions(item_kind(kind), name) {
                 Some(h) => {
                     for v in h.versions() {
-                        out.push_str(&format!("v{} ({}): {}\n", v.number, v.source, v.text()));
+                        out.push_str(&format!("v{} ({}): {}\n", v.number, v.source(), v.text()));
                     }
                 }
                 None => out.push_str("no versions\n"),

@@ -23,6 +23,7 @@ pub mod trampolines;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, types, AbiParam, Signature};
@@ -201,10 +202,18 @@ pub fn compile(
     ctx: &mut cranelift_codegen::Context,
 ) -> Result<CompiledFunction> {
     let name = ctx.func.name.to_string();
-    if std::env::var_os("EMBER_DUMP_CLIF").is_some() {
+    // Read once: an environment lookup takes a lock and scans `environ`,
+    // which shows in the cost of a redefinition.
+    static DUMP: OnceLock<(bool, bool)> = OnceLock::new();
+    let &(dump_clif, disasm) = DUMP.get_or_init(|| {
+        (
+            std::env::var_os("EMBER_DUMP_CLIF").is_some(),
+            std::env::var_os("EMBER_DISASM").is_some(),
+        )
+    });
+    if dump_clif {
         eprintln!("{}", ctx.func.display());
     }
-    let disasm = std::env::var_os("EMBER_DISASM").is_some();
     ctx.set_disasm(disasm);
     let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
         Ok(c) => c,

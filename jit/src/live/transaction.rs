@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ember_lang::ast::{self, TopLevel};
+use ember_lang::source::SourceText;
 use ember_lang::tir::{FnDef, Program, TExprKind, TStmt};
 use ember_lang::types::FnType;
 use ember_lang::{deps, Diagnostic, GlobalInfo, Span};
@@ -18,6 +19,9 @@ use super::versions::ItemText;
 use crate::code::{CodePtr, SlotId};
 use crate::engine::{Engine, Error, FnEntry, StructEntry};
 use crate::runtime::ctx::STATE_OUTSIDE;
+
+/// Notices kept for [`Engine::take_notices`] at most.
+const MAX_NOTICES: usize = 1000;
 
 /// One transaction's input: a parsed file or entry.
 pub(crate) struct Input<'a> {
@@ -123,6 +127,11 @@ impl Engine {
             self.stats.record(&report);
         }
         if let Some(n) = report.notice() {
+            // Kept for `take_notices`; an embedder that never takes them
+            // keeps only the newest (memory stays flat).
+            if self.notices.len() >= MAX_NOTICES {
+                self.notices.drain(..MAX_NOTICES / 2);
+            }
             self.notices.push(n);
         }
         for l in &mut self.listeners {
@@ -212,14 +221,14 @@ impl Engine {
     /// unchanged or recompiled.
     fn plan_items(&self, input: &Input<'_>, program: &Program, ripple: &Ripple) -> ItemPlan {
         let mut p = ItemPlan::default();
-        let (file_text, source) = {
+        let src = {
             let sources = self.shared.sources.read();
             let f = sources
                 .get(input.file)
                 .expect("the input's text is registered");
-            (f.text.clone(), f.name.clone())
+            f.shared().clone()
         };
-        let texts = item_texts(&input.module, &file_text, &source);
+        let texts = item_texts(&input.module, &src);
         let same_text = |kind, name: &str| {
             input.origin != Origin::Rollback
                 && texts.get(&(kind, name.to_string())).map(ItemText::as_str)
@@ -834,12 +843,10 @@ fn item_spans(module: &ast::Module) -> HashMap<String, Span> {
 /// Each item's source text: its span's range of the input's shared text.
 fn item_texts(
     module: &ast::Module,
-    file_text: &Arc<str>,
-    source: &Arc<str>,
+    src: &Arc<SourceText>,
 ) -> HashMap<(ItemKind, String), ItemText> {
     let text = |s: Span| ItemText {
-        file_text: file_text.clone(),
-        source: source.clone(),
+        src: src.clone(),
         lo: s.lo,
         hi: s.hi,
     };

@@ -5,49 +5,60 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ember_lang::source::SourceText;
 
 use super::report::ItemKind;
 
-/// One version of a definition. Compact: the text is a range of the
-/// source text it came from, shared with the engine's source map (an
-/// endless series of redefinitions keeps one small record per version).
+/// One version of a definition: 32 bytes, because an endless series of
+/// redefinitions keeps one per redefinition. The text is a range of the
+/// source text it came from, shared with the engine's source map.
 #[derive(Clone, Debug)]
 pub struct Version {
     /// 1 for the first definition.
     pub number: u32,
-    /// Byte range of the item in `file_text`.
+    /// Byte range of the item in `src`.
     lo: u32,
     hi: u32,
-    /// The whole text the item came from.
-    file_text: Arc<str>,
-    /// The file (or `<repl>`) it came from.
-    pub source: Arc<str>,
-    /// When it was defined.
-    pub time: SystemTime,
+    /// The source (file or entry) the item came from.
+    src: Arc<SourceText>,
+    /// When it was defined, in milliseconds since the Unix epoch.
+    millis: u64,
 }
 
 impl Version {
     /// The item's source text, `fn` (or `struct`, `let`) to its end.
     pub fn text(&self) -> &str {
-        self.file_text
+        self.src
+            .text
             .get(self.lo as usize..self.hi as usize)
             .unwrap_or("")
+    }
+
+    /// The file (or `<repl>`) it came from.
+    pub fn source(&self) -> &str {
+        &self.src.name
+    }
+
+    /// When it was defined (to the millisecond).
+    pub fn time(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.millis)
     }
 }
 
 /// Where a version's text lives: a range of a shared source text.
 #[derive(Clone, Debug)]
 pub struct ItemText {
-    pub file_text: Arc<str>,
-    pub source: Arc<str>,
+    pub src: Arc<SourceText>,
     pub lo: u32,
     pub hi: u32,
 }
 
 impl ItemText {
     pub fn as_str(&self) -> &str {
-        self.file_text
+        self.src
+            .text
             .get(self.lo as usize..self.hi as usize)
             .unwrap_or("")
     }
@@ -78,13 +89,15 @@ impl History {
     /// Append a version with `text`; its number.
     pub fn push(&mut self, text: ItemText) -> u32 {
         let number = self.versions.len() as u32 + 1;
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         self.versions.push(Version {
             number,
             lo: text.lo,
             hi: text.hi,
-            file_text: text.file_text,
-            source: text.source,
-            time: SystemTime::now(),
+            src: text.src,
+            millis,
         });
         number
     }
@@ -140,8 +153,10 @@ mod tests {
     #[test]
     fn versions_count_from_one_and_keep_text() {
         let t = |text: &str, source: &str| ItemText {
-            file_text: format!("// {text}\n{text}").into(),
-            source: source.into(),
+            src: Arc::new(SourceText {
+                name: source.into(),
+                text: format!("// {text}\n{text}").into(),
+            }),
             lo: 4 + text.len() as u32,
             hi: 4 + 2 * text.len() as u32,
         };
@@ -152,7 +167,9 @@ mod tests {
         assert_eq!(v.record(ItemKind::Struct, "f", t("struct f {}", "a.em")), 1);
         let h = v.history(ItemKind::Fn, "f").unwrap();
         assert_eq!(h.get(1).unwrap().text(), "fn f() {}");
-        assert_eq!(&*h.get(2).unwrap().source, "a.em");
+        assert_eq!(h.get(2).unwrap().source(), "a.em");
+        assert!(h.get(2).unwrap().time() <= SystemTime::now());
+        assert_eq!(std::mem::size_of::<Version>(), 32);
         assert!(h.get(0).is_none() && h.get(3).is_none());
         assert_eq!(v.current_text(ItemKind::Fn, "f"), Some("fn f() { 1; }"));
         assert_eq!(v.items(), [(ItemKind::Fn, "f"), (ItemKind::Struct, "f")]);

@@ -208,7 +208,7 @@ pub fn capture_stack_limited(t: &ThreadCtx, keep: usize) -> (Vec<Frame>, usize) 
             .unwrap_or((0, 0));
         let file = sources
             .get(info.file)
-            .map(|f| f.name.to_string())
+            .map(|f| f.name().to_string())
             .unwrap_or_else(|| "<unknown>".to_string());
         frames.push(Frame {
             function: info.name.clone(),
