@@ -32,11 +32,13 @@ use crate::codegen::srcloc::{FuncInfo, Registry};
 use crate::codegen::trampolines::{
     build_entry_wrapper, build_exit_trampoline, build_stale_stub, build_undefined_stub,
 };
+use crate::codegen::Tier;
 use crate::codegen::{
     self, is_gc_ref, translate_function, CodegenError, CompiledFunction, GlobalRef, Resolver,
     StructLayout,
 };
 use crate::handle::{FnHandle, MainRun};
+use crate::live::tierup::TierUp;
 use crate::live::transaction::{Input, LiveMain, MainCode};
 use crate::live::versions::Versions;
 use crate::live::{History, ItemKind, Origin, Stats, TransactionReport};
@@ -112,6 +114,11 @@ pub struct Shared {
     pub contexts: Mutex<Vec<usize>>,
     /// Reference arguments of spawned threads still running: roots.
     task_args: Mutex<TaskArgs>,
+    /// Function bodies no slot reaches any more, freed at a pause once no
+    /// frame runs them (`live/reclaim.rs`).
+    pub(crate) retired: Mutex<Vec<CodePtr>>,
+    /// Bodies replaced by their optimized version (`live/tierup.rs`).
+    pub tiered_up: AtomicU64,
 }
 
 /// Reference arguments of running spawned threads, by key. Boxed slices:
@@ -151,6 +158,25 @@ impl Shared {
             .get(id as usize)
             .map(|g| g.name.clone())
             .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// Retire the function body whose entry is `addr` (what a slot held),
+    /// if it is one: stubs and trampolines are never retired.
+    pub fn retire_code_at(&self, addr: usize) {
+        let is_body = self
+            .registry
+            .read()
+            .lookup(addr)
+            .is_some_and(|(info, off)| off == 0 && info.start == addr);
+        if !is_body {
+            return;
+        }
+        // One lock at a time: a pause holds `retired` while it takes the
+        // code lock.
+        let block = self.code.lock().block_containing(addr);
+        if let Some(ptr) = block {
+            self.retired.lock().push(ptr);
+        }
     }
 
     /// Add the addresses of every running task's reference arguments.
@@ -536,8 +562,6 @@ pub(crate) struct FnEntry {
     pub slot: SlotId,
     pub slot_addr: u64,
     pub sig: Arc<FnType>,
-    /// The current body (`None` while staged, before it is installed).
-    pub code: Option<CodePtr>,
     /// Its declaration, to re-check it when something it uses changes.
     pub decl: Arc<ember_lang::ast::FnDecl>,
     /// The file (or `<repl>`) it was defined in.
@@ -617,8 +641,12 @@ pub struct Engine {
     pub(crate) escaped: HashMap<String, String>,
     /// Where each current item was defined (file name or `<repl>`).
     pub(crate) item_sources: HashMap<(ItemKind, String), String>,
-    /// Old code no slot reaches, freed once no frame runs it.
-    pub(crate) retired: Vec<CodePtr>,
+    /// Cranelift at [`Tier::Quick`] for redefinitions.
+    quick_isa: OwnedTargetIsa,
+    /// The background optimizer (none if its thread could not start).
+    pub(crate) tierup: Option<TierUp>,
+    /// How redefined bodies are compiled (`EMBER_TIER`).
+    pub(crate) tier_policy: TierPolicy,
     pub(crate) stats: Stats,
     pub(crate) last_report: Option<TransactionReport>,
     pub(crate) listeners: Vec<Listener>,
@@ -796,6 +824,7 @@ impl Engine {
     /// An engine whose heap uses `config` (limit, collection threshold).
     pub fn with_heap_config(config: heap::HeapConfig) -> Result<Engine, Error> {
         let isa = codegen::host_isa()?;
+        let quick_isa = codegen::host_isa_for(Tier::Quick)?;
         let code = CodeMemory::new().map_err(|e| Error::Internal(e.to_string()))?;
         let shared = Arc::new(Shared {
             registry: RwLock::new(Registry::default()),
@@ -812,6 +841,8 @@ impl Engine {
             output: Mutex::new(None),
             contexts: Mutex::new(Vec::new()),
             task_args: Mutex::new(TaskArgs::default()),
+            retired: Mutex::new(Vec::new()),
+            tiered_up: AtomicU64::new(0),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));
         let weak = Arc::downgrade(&shared);
@@ -821,6 +852,7 @@ impl Engine {
             }
         }));
         let ctx = new_thread_ctx(&shared);
+        let tierup = TierUp::start(&shared);
         let mut engine = Engine {
             isa,
             shared,
@@ -839,7 +871,9 @@ impl Engine {
             versions: Versions::default(),
             escaped: HashMap::new(),
             item_sources: HashMap::new(),
-            retired: Vec::new(),
+            quick_isa,
+            tierup,
+            tier_policy: tier_policy(),
             stats: Stats::default(),
             last_report: None,
             listeners: Vec::new(),
@@ -1366,7 +1400,6 @@ impl Engine {
                 slot,
                 slot_addr,
                 sig,
-                code: None,
                 decl,
                 source,
             },
@@ -1437,6 +1470,16 @@ impl Engine {
     }
 
     pub(crate) fn compile_fn(&mut self, def: &FnDef) -> Result<CompiledFunction, Error> {
+        Ok(self.compile_fn_at(def, Tier::Optimized)?.0)
+    }
+
+    /// Translate and compile `def` at `tier`; at [`Tier::Quick`] also the
+    /// translated Cranelift function, for the optimizer.
+    pub(crate) fn compile_fn_at(
+        &mut self,
+        def: &FnDef,
+        tier: Tier,
+    ) -> Result<(CompiledFunction, Option<cranelift_codegen::ir::Function>), Error> {
         self.cctx.clear();
         let mut res = Res {
             isa: &*self.isa,
@@ -1452,8 +1495,16 @@ impl Engine {
             &mut self.cctx.func,
             &mut self.fctx,
         )?;
-        let compiled = codegen::compile(&*self.isa, &mut self.cctx)?;
-        Ok(compiled)
+        match tier {
+            Tier::Optimized => Ok((codegen::compile(&*self.isa, &mut self.cctx)?, None)),
+            Tier::Quick => {
+                let func = self.cctx.func.clone();
+                Ok((
+                    codegen::compile(&*self.quick_isa, &mut self.cctx)?,
+                    Some(func),
+                ))
+            }
+        }
     }
 
     /// Copy a compiled body into code memory and register it.
@@ -1474,6 +1525,25 @@ impl Engine {
             uses_structs: ember_lang::deps::deps_of(def).structs.into_iter().collect(),
         });
         Ok(ptr)
+    }
+}
+
+/// How redefined bodies are compiled (`EMBER_TIER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TierPolicy {
+    /// Quick first, optimized in the background (the default).
+    QuickThenOptimized,
+    /// `EMBER_TIER=optimized`: optimized at once, no tier-up.
+    Optimized,
+    /// `EMBER_TIER=quick`: quick only (to test the quick tier).
+    QuickOnly,
+}
+
+fn tier_policy() -> TierPolicy {
+    match std::env::var("EMBER_TIER").as_deref() {
+        Ok("optimized") => TierPolicy::Optimized,
+        Ok("quick") => TierPolicy::QuickOnly,
+        _ => TierPolicy::QuickThenOptimized,
     }
 }
 

@@ -207,6 +207,14 @@ impl<O: Write, E: Write> Session<O, E> {
                     "code memory: {} bytes live in {} blocks, {} bytes free for reuse\n",
                     code.live, code.live_blocks, code.free
                 ));
+                let tiered = self
+                    .engine
+                    .shared()
+                    .tiered_up
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                text.push_str(&format!(
+                    "{tiered} quick bodies replaced by optimized ones in the background\n"
+                ));
                 self.print(&text);
             }
             ":versions" => match self.find_item(args[0]) {
@@ -410,6 +418,10 @@ mod tests {
         }
         assert!(lines.next().unwrap().starts_with("code: "), "{out}");
         assert!(lines.next().unwrap().starts_with("code memory: "), "{out}");
+        assert!(
+            lines.next().unwrap().ends_with(" in the background"),
+            "{out}"
+        );
         assert!(!err.contains("error"), "{err}");
     }
 

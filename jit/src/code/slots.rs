@@ -219,6 +219,18 @@ impl SlotTable {
         self.chunk_of(id).words[id.index() % CHUNK_SLOTS].store(entry, Ordering::Release);
     }
 
+    /// Install `entry` and return the entry it replaces (`AcqRel`).
+    pub fn swap(&self, id: SlotId, entry: usize) -> usize {
+        self.chunk_of(id).words[id.index() % CHUNK_SLOTS].swap(entry, Ordering::AcqRel)
+    }
+
+    /// Install `new` if the slot still holds `current`; whether it did.
+    pub fn compare_exchange(&self, id: SlotId, current: usize, new: usize) -> bool {
+        self.chunk_of(id).words[id.index() % CHUNK_SLOTS]
+            .compare_exchange(current, new, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
     /// The slot's current entry (`Acquire` load).
     pub fn get(&self, id: SlotId) -> usize {
         self.chunk_of(id).words[id.index() % CHUNK_SLOTS].load(Ordering::Acquire)

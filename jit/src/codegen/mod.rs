@@ -159,11 +159,35 @@ pub fn ember_signature(call_conv: CallConv, ft: &FnType) -> Signature {
 /// Flags shared by every ISA we build: `opt_level=speed`, frame pointers,
 /// the verifier when `verify`.
 pub fn shared_flags(verify: bool) -> settings::Flags {
+    tier_flags(verify, Tier::Optimized)
+}
+
+/// How much Cranelift works on a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// `opt_level=none`, single-pass register allocation: about half the
+    /// compile time, bigger and slower code. Redefinitions are installed
+    /// at this tier, then replaced by [`Tier::Optimized`] code compiled in
+    /// the background (`live/tierup.rs`).
+    Quick,
+    /// `opt_level=speed`, backtracking register allocation.
+    Optimized,
+}
+
+/// Flags for `tier` (frame pointers preserved, no unwind info, absolute
+/// addresses; the verifier when `verify`).
+pub fn tier_flags(verify: bool, tier: Tier) -> settings::Flags {
     let mut b = settings::builder();
     let set = |b: &mut settings::Builder, k: &str, v: &str| {
         b.set(k, v).expect("known cranelift setting");
     };
-    set(&mut b, "opt_level", "speed");
+    match tier {
+        Tier::Quick => {
+            set(&mut b, "opt_level", "none");
+            set(&mut b, "regalloc_algorithm", "single_pass");
+        }
+        Tier::Optimized => set(&mut b, "opt_level", "speed"),
+    }
     set(&mut b, "preserve_frame_pointers", "true");
     set(
         &mut b,
@@ -180,9 +204,14 @@ pub const VERIFY: bool = cfg!(debug_assertions);
 
 /// The host ISA (cranelift-native) with [`shared_flags`].
 pub fn host_isa() -> Result<OwnedTargetIsa> {
+    host_isa_for(Tier::Optimized)
+}
+
+/// The host ISA for `tier`.
+pub fn host_isa_for(tier: Tier) -> Result<OwnedTargetIsa> {
     let builder = cranelift_native::builder().map_err(|e| CodegenError(e.to_string()))?;
     builder
-        .finish(shared_flags(VERIFY))
+        .finish(tier_flags(VERIFY, tier))
         .map_err(|e| CodegenError(e.to_string()))
 }
 

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod reclaim;
 pub mod report;
 pub mod stats;
+pub mod tierup;
 pub mod transaction;
 pub mod versions;
 

@@ -15,9 +15,11 @@ use ember_lang::{deps, Diagnostic, GlobalInfo, Span};
 use super::plan::{self, Ripple};
 use super::reclaim;
 use super::report::{Change, ItemChange, ItemKind, Origin, TransactionReport};
+use super::tierup::Job;
 use super::versions::ItemText;
 use crate::code::{CodePtr, SlotId};
-use crate::engine::{Engine, Error, FnEntry, StructEntry};
+use crate::codegen::Tier;
+use crate::engine::{Engine, Error, FnEntry, StructEntry, TierPolicy};
 use crate::runtime::ctx::STATE_OUTSIDE;
 
 /// Notices kept for [`Engine::take_notices`] at most.
@@ -69,6 +71,8 @@ struct Undo {
     globals: Vec<(String, Option<crate::codegen::GlobalRef>)>,
     /// Newly installed code (freed on rejection).
     installed: Vec<CodePtr>,
+    /// Bodies to optimize in the background once committed.
+    jobs: Vec<Job>,
 }
 
 impl Engine {
@@ -113,7 +117,14 @@ impl Engine {
         };
         let pause = t_pause.elapsed();
 
+        let mut undo = undo;
+        let jobs = std::mem::take(&mut undo.jobs);
         let mut report = self.commit(&input, &program, &plan, &removed, undo);
+        if let Some(t) = &self.tierup {
+            for job in jobs {
+                t.submit(job);
+            }
+        }
         report.timings.parse = input.parse;
         report.timings.check = check;
         report.timings.compile = compile;
@@ -333,14 +344,29 @@ impl Engine {
         }
         let mut installed = Vec::with_capacity(compiled_fns.len());
         let mut bytes = 0;
+        // A program loaded from a file is compiled optimized; a
+        // redefinition quick, then optimized in the background.
+        let tier = match (input.origin, self.tier_policy) {
+            (Origin::Load, TierPolicy::QuickOnly) => Tier::Quick,
+            (Origin::Load, _) | (_, TierPolicy::Optimized) => Tier::Optimized,
+            _ => Tier::Quick,
+        };
         for f in &compiled_fns {
-            let c = self.compile_fn(f)?;
+            let (c, func) = self.compile_fn_at(f, tier)?;
             bytes += c.code.len();
             let ptr = self.install(f, c)?;
+            if let (Some(func), TierPolicy::QuickThenOptimized) = (func, self.tier_policy) {
+                undo.jobs.push(Job {
+                    func,
+                    slot: self.defs.functions[&f.name].slot,
+                    quick: ptr.addr(),
+                    name: f.name.clone(),
+                    file: f.span.file,
+                    uses_structs: deps::deps_of(f).structs.into_iter().collect(),
+                });
+            }
             undo.installed.push(ptr);
-            let entry = self.defs.functions.get_mut(&f.name).expect("staged above");
-            entry.code = Some(ptr);
-            installed.push((entry.slot, ptr));
+            installed.push((self.defs.functions[&f.name].slot, ptr));
         }
         let main = match self.main_to_run(input.origin, program, plan) {
             Some(main) => {
@@ -427,37 +453,33 @@ impl Engine {
             }
             migrated = self.migrate_structs(&ripple.structs, &undo.structs)?;
         }
+        self.shared.code.lock().sync_other_threads();
+        // Every slot write is an exchange that retires what it replaced
+        // (the optimizer swaps with compare-and-exchange, so each body is
+        // retired once, by whoever replaced it).
+        let mut replaced = Vec::new();
         for &(slot, ptr) in installed {
-            self.shared.slots.set(slot, ptr.addr());
+            replaced.push(self.shared.slots.swap(slot, ptr.addr()));
         }
         // Old slots of functions whose signature changed: callers compiled
         // against them fail clearly instead of calling the wrong shape.
         for name in ripple.signatures.keys() {
             if let Some((_, Some(old))) = undo.functions.iter().find(|(n, _)| n == name) {
                 let stub = self.stale_stub(old.slot_addr);
-                self.shared.slots.set(old.slot, stub);
+                replaced.push(self.shared.slots.swap(old.slot, stub));
             }
         }
         for f in &removed.functions {
             if let Some(e) = self.defs.functions.get(f) {
-                self.shared
-                    .slots
-                    .set(e.slot, self.shared.slots.default_entry());
+                let default = self.shared.slots.default_entry();
+                replaced.push(self.shared.slots.swap(e.slot, default));
             }
         }
-        self.shared.code.lock().sync_other_threads();
-        // Retire what the slots no longer reach; free what no frame runs.
-        for (_, old) in &undo.functions {
-            if let Some(code) = old.as_ref().and_then(|o| o.code) {
-                self.retired.push(code);
-            }
+        for addr in replaced {
+            self.shared.retire_code_at(addr);
         }
-        for f in &removed.functions {
-            if let Some(code) = self.defs.functions.get(f).and_then(|e| e.code) {
-                self.retired.push(code);
-            }
-        }
-        let reclaimed = reclaim::reclaim(&shared, &mut self.retired);
+        // Free what no frame runs any more.
+        let reclaimed = reclaim::reclaim(&shared, &mut self.shared.retired.lock());
         Ok((reclaimed, migrated))
     }
 
