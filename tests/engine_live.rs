@@ -82,3 +82,44 @@ fn reloads_do_not_break_running_top_level_code() {
         .reload_source("live.em", V2_SIGNATURE)
         .expect("accepted once the top-level code has ended");
 }
+
+/// A redefinition is installed at the quick tier and replaced by optimized
+/// code in the background; calls give the same results before and after,
+/// and the quick body is reclaimed by a later transaction.
+#[test]
+fn redefinitions_tier_up_in_the_background() {
+    let mut engine = ember::Engine::new().expect("engine");
+    let tiered = |e: &ember::Engine| {
+        e.shared()
+            .tiered_up
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    engine
+        .run_entry(
+            "<repl>",
+            "fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }",
+        )
+        .expect("define");
+    let quick = engine.run_entry("<repl>", "fib(20)").unwrap().unwrap().0;
+    let started = Instant::now();
+    while tiered(&engine) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never tiered up"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let optimized = engine.run_entry("<repl>", "fib(20)").unwrap().unwrap().0;
+    assert_eq!((quick, optimized), (6765, 6765));
+    // The next transaction's pause frees the retired quick body: one body
+    // of `fib` is left.
+    engine.run_entry("<repl>", "fn other() {}").expect("define");
+    let bodies = engine
+        .shared()
+        .registry
+        .read()
+        .functions()
+        .filter(|f| f.name == "fib")
+        .count();
+    assert_eq!(bodies, 1);
+}

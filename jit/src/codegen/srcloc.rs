@@ -163,6 +163,11 @@ impl Registry {
         (pc <= info.start + info.len).then(|| (info, (pc - info.start) as u32))
     }
 
+    /// Every registered body, by address.
+    pub fn functions(&self) -> impl Iterator<Item = &FuncInfo> {
+        self.by_start.values().map(|i| &**i)
+    }
+
     pub fn len(&self) -> usize {
         self.by_start.len()
     }
