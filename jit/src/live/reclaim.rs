@@ -3,7 +3,8 @@
 //! running it. During a pause (every other thread parked at a safe point,
 //! blocked, or outside Ember code) the parked threads' stacks are walked
 //! with frame pointers; a retired body that no frame's PC lies in can
-//! never run again and its memory is freed for reuse.
+//! never run again, and its memory is freed for reuse right after the
+//! pause.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
@@ -31,31 +32,47 @@ fn parked_pcs(sh: &Shared) -> Vec<(usize, usize)> {
     pcs
 }
 
-/// Free every retired body no parked thread is running; the bytes freed.
-/// Call only with the world stopped.
-pub fn reclaim(sh: &Shared, retired: &mut Vec<CodePtr>) -> usize {
+/// Take from `retired` every body no parked thread is running: they can
+/// never run again (no slot reaches them, no frame is in them). Call only
+/// with the world stopped; free them afterwards with [`free`] (outside the
+/// pause).
+pub fn unused(sh: &Shared, retired: &mut Vec<CodePtr>) -> Vec<CodePtr> {
     if retired.is_empty() {
-        return 0;
+        return Vec::new();
     }
     let pcs = parked_pcs(sh);
-    let mut freed = 0;
-    let mut registry = sh.registry.write();
-    let mut code = sh.code.lock();
+    let mut dead = Vec::new();
     retired.retain(|ptr| {
         let range = ptr.range();
         // A return address equal to the end still belongs to the body
         // (a call as its last instruction).
-        if pcs
+        let running = pcs
             .iter()
-            .any(|&(_, pc)| pc > range.start && pc <= range.end)
-        {
-            return true;
+            .any(|&(_, pc)| pc > range.start && pc <= range.end);
+        if !running {
+            dead.push(*ptr);
         }
-        registry.remove(ptr.addr());
-        freed += ptr.len();
-        let _ = code.free(*ptr);
-        false
+        running
     });
+    dead
+}
+
+/// Free bodies [`unused`] found; the code bytes freed.
+pub fn free(sh: &Shared, dead: Vec<CodePtr>) -> usize {
+    if dead.is_empty() {
+        return 0;
+    }
+    let mut freed = 0;
+    let mut registry = sh.registry.write();
+    for ptr in &dead {
+        registry.remove(ptr.addr());
+    }
+    drop(registry);
+    let mut code = sh.code.lock();
+    for ptr in dead {
+        freed += ptr.len();
+        let _ = code.free(ptr);
+    }
     freed
 }
 

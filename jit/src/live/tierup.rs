@@ -4,6 +4,10 @@
 //! background thread, which compiles it at [`Tier::Optimized`] and swaps it
 //! in — if the slot still holds the quick body it was made for.
 //!
+//! A body is optimized only once it has stayed current for a short while
+//! ([`SETTLE`]), so a burst of redefinitions does not keep the optimizer
+//! (and the second core) busy with bodies about to be replaced.
+//!
 //! The swap is a compare-and-exchange on the slot word: both bodies are
 //! the same function (same CLIF, same slots, literals and layouts), so any
 //! thread may run either, and no pause is needed. If a transaction has
@@ -17,15 +21,22 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::Function;
 use cranelift_codegen::Context;
-use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Condvar, Mutex};
 
 use crate::code::SlotId;
 use crate::codegen::srcloc::FuncInfo;
 use crate::codegen::{self, Tier};
 use crate::engine::Shared;
+
+/// How long a quick body must stay current before it is optimized: a
+/// function redefined again within this time (typing at the REPL, a burst
+/// of reloads, a benchmark) is not optimized in between, so the optimizer
+/// stays out of the way of a series of redefinitions.
+const SETTLE: Duration = Duration::from_millis(2);
 
 /// One body to optimize.
 pub(crate) struct Job {
@@ -37,11 +48,26 @@ pub(crate) struct Job {
     pub name: String,
     pub file: ember_lang::FileId,
     pub uses_structs: Box<[String]>,
+    /// When it was queued.
+    pub queued: Instant,
 }
+
+/// Jobs waiting, newest per slot.
+#[derive(Default)]
+struct Queue {
+    jobs: HashMap<SlotId, Job>,
+    /// The thread waits with nothing to do: the next job wakes it (only
+    /// then does queueing cost a wake-up).
+    idle: bool,
+    closed: bool,
+}
+
+/// The queue and the condition variable the optimizer waits on.
+type Jobs = Arc<(Mutex<Queue>, Condvar)>;
 
 /// The background optimizer of one engine.
 pub(crate) struct TierUp {
-    tx: Option<Sender<Job>>,
+    queue: Jobs,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -49,52 +75,82 @@ impl TierUp {
     /// Start the optimizer thread for `shared`.
     pub fn start(shared: &Arc<Shared>) -> Option<TierUp> {
         let isa = codegen::host_isa_for(Tier::Optimized).ok()?;
-        let (tx, rx) = crossbeam_channel::unbounded::<Job>();
+        let queue: Jobs = Arc::default();
+        let q = queue.clone();
         let weak = Arc::downgrade(shared);
         let thread = std::thread::Builder::new()
             .name("ember-tierup".into())
-            .spawn(move || run(isa, rx, weak))
+            .spawn(move || run(isa, q, weak))
             .ok()?;
         Some(TierUp {
-            tx: Some(tx),
+            queue,
             thread: Some(thread),
         })
     }
 
-    /// Queue `job` (dropped if the thread is gone).
+    /// Queue `job`, replacing an older job for the same slot.
     pub fn submit(&self, job: Job) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(job);
+        let (lock, cv) = &*self.queue;
+        let mut q = lock.lock();
+        q.jobs.insert(job.slot, job);
+        if q.idle {
+            q.idle = false;
+            cv.notify_one();
         }
     }
 }
 
 impl Drop for TierUp {
     fn drop(&mut self) {
-        self.tx = None;
+        {
+            let (lock, cv) = &*self.queue;
+            lock.lock().closed = true;
+            cv.notify_one();
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
 }
 
-fn run(isa: cranelift_codegen::isa::OwnedTargetIsa, rx: Receiver<Job>, shared: Weak<Shared>) {
+fn run(isa: cranelift_codegen::isa::OwnedTargetIsa, queue: Jobs, shared: Weak<Shared>) {
     let mut cctx = Context::new();
-    while let Ok(first) = rx.recv() {
-        // Only the newest job per slot matters: older ones would fail
-        // their exchange anyway.
-        let mut newest: HashMap<SlotId, Job> = HashMap::new();
-        newest.insert(first.slot, first);
-        while let Ok(j) = rx.try_recv() {
-            newest.insert(j.slot, j);
-        }
+    let (lock, cv) = &*queue;
+    loop {
+        let ready: Vec<Job> = {
+            let mut q = lock.lock();
+            loop {
+                if q.closed {
+                    return;
+                }
+                let now = Instant::now();
+                let settled: Vec<SlotId> = q
+                    .jobs
+                    .iter()
+                    .filter(|(_, j)| now.duration_since(j.queued) >= SETTLE)
+                    .map(|(s, _)| *s)
+                    .collect();
+                if !settled.is_empty() {
+                    break settled.iter().filter_map(|s| q.jobs.remove(s)).collect();
+                }
+                match q.jobs.values().map(|j| j.queued).min() {
+                    Some(oldest) => {
+                        let wait = (oldest + SETTLE).saturating_duration_since(now);
+                        cv.wait_for(&mut q, wait);
+                    }
+                    None => {
+                        q.idle = true;
+                        cv.wait(&mut q);
+                    }
+                }
+            }
+        };
         let Some(sh) = shared.upgrade() else { return };
-        for (_, job) in newest {
+        for job in ready {
             optimize(&*isa, &mut cctx, &sh, job);
         }
     }
 }
-
 /// Compile `job` optimized and swap it in if its quick body is still
 /// current.
 fn optimize(

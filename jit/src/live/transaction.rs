@@ -105,7 +105,7 @@ impl Engine {
         } = prepared?;
         let t_pause = Instant::now();
         let paused = self.pause(&program, &ripple, &removed, &installed, &undo);
-        let (reclaimed, migrated) = match paused {
+        let (dead, migrated) = match paused {
             Ok(x) => x,
             Err(e) => {
                 if let Some(m) = main {
@@ -116,6 +116,7 @@ impl Engine {
             }
         };
         let pause = t_pause.elapsed();
+        let reclaimed = reclaim::free(&self.shared, dead);
 
         let mut undo = undo;
         let jobs = std::mem::take(&mut undo.jobs);
@@ -363,6 +364,7 @@ impl Engine {
                     name: f.name.clone(),
                     file: f.span.file,
                     uses_structs: deps::deps_of(f).structs.into_iter().collect(),
+                    queued: Instant::now(),
                 });
             }
             undo.installed.push(ptr);
@@ -421,8 +423,9 @@ impl Engine {
     }
 
     /// The pause: stop the world, refuse if a changing struct is in use by
-    /// a running frame, migrate instances, write the slots, reclaim old
-    /// code, resume. Returns reclaimed code bytes and migrated instances.
+    /// a running frame, migrate instances, write the slots, find the old
+    /// code no frame runs, resume. Returns that code (to free) and the
+    /// number of migrated instances.
     fn pause(
         &mut self,
         program: &Program,
@@ -430,7 +433,7 @@ impl Engine {
         removed: &Removed,
         installed: &[(SlotId, CodePtr)],
         undo: &Undo,
-    ) -> Result<(usize, usize), Error> {
+    ) -> Result<(Vec<CodePtr>, usize), Error> {
         let shared = self.shared.clone();
         let _world = shared.stop_world(&self.ctx);
         let mut migrated = 0;
@@ -478,9 +481,9 @@ impl Engine {
         for addr in replaced {
             self.shared.retire_code_at(addr);
         }
-        // Free what no frame runs any more.
-        let reclaimed = reclaim::reclaim(&shared, &mut self.shared.retired.lock());
-        Ok((reclaimed, migrated))
+        // What no frame runs any more is freed after the pause.
+        let dead = reclaim::unused(&shared, &mut self.shared.retired.lock());
+        Ok((dead, migrated))
     }
 
     /// Make the staged definitions current: environment, dependency graph,
