@@ -9,11 +9,13 @@
 //! 2. compile every new or changed body (and the dependents) and copy it
 //!    into code memory, while every other thread keeps running;
 //! 3. stop the world, refuse if a struct whose layout changes is in use by
-//!    a running frame, migrate struct instances, write the slots, free old
-//!    code no frame can be running ([`reclaim`]), resume — the only pause;
+//!    a running frame, migrate struct instances, write the slots, find old
+//!    code no frame can be running ([`reclaim`]), resume — the only pause —
+//!    and free that code;
 //! 4. record versions ([`versions`]) and timings, and emit a
 //!    [`TransactionReport`] to the listeners and the statistics
-//!    ([`stats`]).
+//!    ([`stats`]); hand the new (quick-tier) bodies to the background
+//!    optimizer ([`tierup`]).
 //!
 //! The driver lives in [`transaction`] (as methods of the engine).
 

@@ -91,7 +91,7 @@ pub struct TransactionReport {
     pub timings: Timings,
     /// Bytes of machine code written.
     pub code_bytes: usize,
-    /// Bytes of old machine code freed during the pause.
+    /// Bytes of old machine code freed (found in the pause, freed after).
     pub reclaimed_bytes: usize,
     /// Struct instances migrated to new layouts.
     pub migrated: usize,
