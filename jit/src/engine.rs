@@ -948,18 +948,7 @@ impl Engine {
     /// removed, or kept with a warning while other definitions use them.
     /// Returns the reload report.
     pub fn reload_source(&mut self, name: &str, text: &str) -> Result<TransactionReport, Error> {
-        let started = Instant::now();
-        let file = self.add_source(name, text);
-        let (module, errors) = ember_lang::parse_file(file, text);
-        self.syntax_errors(&module, errors)?;
-        let input = Input {
-            file,
-            source: name,
-            module,
-            origin: Origin::Reload,
-            started,
-            parse: started.elapsed(),
-        };
+        let input = self.parse_input(name, text, ember_lang::parser::Mode::File, Origin::Reload)?;
         let (report, _) = self.apply_and_run(input)?;
         Ok(report)
     }
@@ -1001,18 +990,12 @@ impl Engine {
             )));
         };
         let (text, source) = (v.text().to_string(), format!("{} (v{target})", v.source()));
-        let started = Instant::now();
-        let file = self.add_source(&source, &text);
-        let (module, errors) = ember_lang::parse_entry(file, &text);
-        self.syntax_errors(&module, errors)?;
-        let input = Input {
-            file,
-            source: &source,
-            module,
-            origin: Origin::Rollback,
-            started,
-            parse: started.elapsed(),
-        };
+        let input = self.parse_input(
+            &source,
+            &text,
+            ember_lang::parser::Mode::Entry,
+            Origin::Rollback,
+        )?;
         let (report, _) = self.apply_and_run(input)?;
         Ok(report)
     }
@@ -1050,19 +1033,32 @@ impl Engine {
         mode: ember_lang::parser::Mode,
         origin: Origin,
     ) -> Result<Option<(u64, Type)>, Error> {
+        let input = self.parse_input(name, text, mode, origin)?;
+        self.apply_and_run(input).map(|(_, v)| v)
+    }
+
+    /// Register and parse `text` (called `name`) as the input of a
+    /// transaction; its syntax errors (with the type errors of what could
+    /// be parsed) are the error.
+    fn parse_input<'a>(
+        &mut self,
+        name: &'a str,
+        text: &str,
+        mode: ember_lang::parser::Mode,
+        origin: Origin,
+    ) -> Result<Input<'a>, Error> {
         let started = Instant::now();
         let file = self.add_source(name, text);
         let (module, errors) = ember_lang::parser::parse(file, text, mode);
         self.syntax_errors(&module, errors)?;
-        let input = Input {
+        Ok(Input {
             file,
             source: name,
             module,
             origin,
             started,
             parse: started.elapsed(),
-        };
-        self.apply_and_run(input).map(|(_, v)| v)
+        })
     }
 
     /// Fail if parsing found errors, reporting the type errors of what
@@ -1133,18 +1129,7 @@ impl Engine {
         name: &str,
         text: &str,
     ) -> Result<(TransactionReport, Option<MainRun>), Error> {
-        let started = Instant::now();
-        let file = self.add_source(name, text);
-        let (module, errors) = ember_lang::parse_file(file, text);
-        self.syntax_errors(&module, errors)?;
-        let input = Input {
-            file,
-            source: name,
-            module,
-            origin: Origin::Load,
-            started,
-            parse: started.elapsed(),
-        };
+        let input = self.parse_input(name, text, ember_lang::parser::Mode::File, Origin::Load)?;
         let applied = self.transact(input)?;
         self.last_report = Some(applied.report.clone());
         let run = applied.main.map(|m| {

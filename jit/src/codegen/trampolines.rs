@@ -141,23 +141,7 @@ pub fn build_undefined_stub(
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) {
-    let cc = isa.default_call_conv();
-    let mut sig = Signature::new(cc);
-    sig.params.push(AbiParam::new(types::I64));
-    func.name = UserFuncName::testcase(b"undefined");
-    func.signature = sig.clone();
-    let mut b = FunctionBuilder::new(func, fctx);
-    let block = b.create_block();
-    b.append_block_params_for_function_params(block);
-    b.switch_to_block(block);
-    b.seal_block(block);
-    let ctx = b.block_params(block)[0];
-    let sig_ref = b.import_signature(sig);
-    let slot = b.ins().iconst(types::I64, rt_slot as i64);
-    let entry = b.ins().load(types::I64, trusted(), slot, 0);
-    b.ins().call_indirect(sig_ref, entry, &[ctx]);
-    b.ins().trap(TrapCode::unwrap_user(4));
-    b.finalize(isa.frontend_config());
+    build_raise_stub(isa, b"undefined", rt_slot, None, func, fctx);
 }
 
 /// The stub left in the old slot of a function whose signature changed:
@@ -171,10 +155,23 @@ pub fn build_stale_stub(
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) {
+    build_raise_stub(isa, b"stale", rt_slot, Some(slot_addr), func, fctx);
+}
+
+/// `fn(ctx, ..)` that calls the runtime function in slot `rt_slot` with
+/// `ctx` (and `arg`, if any), which raises; it never returns.
+fn build_raise_stub(
+    isa: &dyn TargetIsa,
+    name: &[u8],
+    rt_slot: u64,
+    arg: Option<u64>,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
     let cc = isa.default_call_conv();
     let mut sig = Signature::new(cc);
     sig.params.push(AbiParam::new(types::I64));
-    func.name = UserFuncName::testcase(b"stale");
+    func.name = UserFuncName::testcase(name);
     func.signature = sig.clone();
     let mut b = FunctionBuilder::new(func, fctx);
     let block = b.create_block();
@@ -184,12 +181,15 @@ pub fn build_stale_stub(
     let ctx = b.block_params(block)[0];
     let mut callee = Signature::new(cc);
     callee.params.push(AbiParam::new(types::I64));
-    callee.params.push(AbiParam::new(types::I64));
+    let mut args = vec![ctx];
+    if let Some(a) = arg {
+        callee.params.push(AbiParam::new(types::I64));
+        args.push(b.ins().iconst(types::I64, a as i64));
+    }
     let sig_ref = b.import_signature(callee);
     let slot = b.ins().iconst(types::I64, rt_slot as i64);
     let entry = b.ins().load(types::I64, trusted(), slot, 0);
-    let addr = b.ins().iconst(types::I64, slot_addr as i64);
-    b.ins().call_indirect(sig_ref, entry, &[ctx, addr]);
+    b.ins().call_indirect(sig_ref, entry, &args);
     b.ins().trap(TrapCode::unwrap_user(4));
     b.finalize(isa.frontend_config());
 }
