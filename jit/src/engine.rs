@@ -1667,6 +1667,13 @@ pub fn compile_for_isa(isa: &dyn TargetIsa, program: &Program) -> Result<usize, 
         );
         bytes += codegen::compile(isa, &mut cctx)?.code.len();
     }
+    // The stubs slots hold when they have no body.
+    cctx.clear();
+    build_undefined_stub(isa, 0x2000, &mut cctx.func, &mut fctx);
+    bytes += codegen::compile(isa, &mut cctx)?.code.len();
+    cctx.clear();
+    build_stale_stub(isa, 0x2000, 0x1000, &mut cctx.func, &mut fctx);
+    bytes += codegen::compile(isa, &mut cctx)?.code.len();
     for &b in host::LIBRARY {
         let ft = host::library_type(b).expect("library function");
         cctx.clear();
