@@ -1,13 +1,20 @@
 //! Every test program and example compiles for aarch64 (and x86-64) with
-//! the Cranelift verifier on: nothing in the lowering assumes the host.
+//! the Cranelift verifier on, at both tiers (optimized, and the quick tier
+//! redefinitions start at): nothing in the lowering assumes the host.
 
 use std::path::Path;
 
-use ember_jit::codegen::isa_by_name;
+use ember_jit::codegen::{isa_by_name_for, Tier};
 use ember_jit::engine::compile_for_isa;
 
 fn compile_all(target: &str) {
-    let isa = isa_by_name(target).expect("isa");
+    for tier in [Tier::Optimized, Tier::Quick] {
+        compile_all_at(target, tier);
+    }
+}
+
+fn compile_all_at(target: &str, tier: Tier) {
+    let isa = isa_by_name_for(target, tier).expect("isa");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut n = 0;
     let mut failures = Vec::new();
@@ -30,7 +37,7 @@ fn compile_all(target: &str) {
             };
             n += 1;
             if let Err(e) = compile_for_isa(&*isa, &program) {
-                failures.push(format!("{}: {e}", p.display()));
+                failures.push(format!("{} ({tier:?}): {e}", p.display()));
             }
         }
     }

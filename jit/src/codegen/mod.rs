@@ -218,10 +218,15 @@ pub fn host_isa_for(tier: Tier) -> Result<OwnedTargetIsa> {
 /// An ISA by target name (`"aarch64"`, `"x86_64"`), verifier on: used to
 /// cross-compile in tests.
 pub fn isa_by_name(name: &str) -> Result<OwnedTargetIsa> {
+    isa_by_name_for(name, Tier::Optimized)
+}
+
+/// [`isa_by_name`] at `tier`.
+pub fn isa_by_name_for(name: &str, tier: Tier) -> Result<OwnedTargetIsa> {
     let builder = cranelift_codegen::isa::lookup_by_name(name)
         .map_err(|e| CodegenError(format!("{name}: {e}")))?;
     builder
-        .finish(shared_flags(true))
+        .finish(tier_flags(true, tier))
         .map_err(|e| CodegenError(e.to_string()))
 }
 
