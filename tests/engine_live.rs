@@ -123,3 +123,63 @@ fn redefinitions_tier_up_in_the_background() {
         .count();
     assert_eq!(bodies, 1);
 }
+
+static CALLBACK: std::sync::OnceLock<ember_jit::FnHandle> = std::sync::OnceLock::new();
+
+/// A host function that calls back into Ember (a nested entry).
+extern "C" fn host_twice(_ctx: *mut ember_jit::runtime::ctx::ThreadCtx, x: i64) -> i64 {
+    let f = CALLBACK.get().expect("callback set");
+    f.call_words(&[x as u64]).map_or(-1, |w| w as i64)
+}
+
+/// Ember → host → Ember on one thread, with collections running inside
+/// the inner entry: references held only by the outer Ember frames must
+/// survive (stack walks cover every segment), and the nested call uses
+/// the running context (a second one would deadlock a stop of the world).
+#[test]
+fn host_function_calling_back_into_ember_under_gc() {
+    let config = ember::HeapConfig {
+        min_threshold: 64 << 10,
+        growth: 0.25,
+        ..ember::HeapConfig::default()
+    };
+    let mut engine = ember::Engine::builder()
+        .heap_config(config)
+        .build()
+        .expect("engine");
+    let ty = ember::lang::FnType {
+        params: vec![ember::lang::Type::Int],
+        ret: ember::lang::Type::Int,
+    };
+    // SAFETY: `host_twice` has the signature RUNTIME.md gives for
+    // `fn(int) -> int`.
+    unsafe { engine.register_host("twice", ty, host_twice as usize) }.expect("register");
+    engine
+        .run_entry(
+            "<repl>",
+            r#"
+fn inner(x: int) -> int {
+    let mut junk: [str] = [];
+    for i in 0..200 { junk.push("junk " + str(i)); }
+    x * 2
+}
+fn outer(n: int) -> int {
+    let keep = ["kept " + str(n), "also " + str(n * 3)];
+    let r = twice(n);
+    assert(keep[0] == "kept " + str(n) && keep[1] == "also " + str(n * 3), "lost a reference");
+    r
+}
+"#,
+        )
+        .expect("define");
+    let _ = CALLBACK.set(engine.function_handle("inner").expect("handle"));
+    let (w, _) = engine
+        .run_entry(
+            "<repl>",
+            "let mut total = 0;\nfor n in 0..300 { total += outer(n); }\ntotal",
+        )
+        .expect("no error")
+        .expect("value");
+    assert_eq!(w as i64, (0..300).map(|n| 2 * n).sum::<i64>());
+    assert!(engine.shared().heap.stats().collections > 5);
+}

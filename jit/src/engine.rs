@@ -510,13 +510,29 @@ pub(crate) fn enter(
 ) -> Result<u64, EmberError> {
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
+    let _active = (outer != STATE_RUNNING).then(|| crate::handle::activate(ctx.runtime, ctx));
     if outer != STATE_RUNNING {
         // The engine (and its context) may have moved to another thread.
         ctx.bind_to_current_thread(builtins::current_stack_limit);
         ctx.clear_interrupt();
         sh.resume(ctx);
     }
+    let nested = outer == STATE_RUNNING;
+    if nested {
+        // The frames below this entry (the host call's caller and the rest
+        // of the outer entry) stay visible to stack walks.
+        let outer_segment = crate::runtime::ctx::Segment {
+            exit_fp: ctx.exit_fp,
+            exit_pc: ctx.exit_pc,
+            exit_sp: ctx.exit_sp,
+            entry_fp: ctx.entry_frame_fp(),
+        };
+        ctx.outer_segments.push(outer_segment);
+    }
     let r = enter_running(ctx, slot, wrapper, args);
+    if nested {
+        ctx.outer_segments.pop();
+    }
     if outer != STATE_RUNNING {
         sh.pause(ctx, outer);
     }

@@ -35,12 +35,50 @@ impl Drop for Local {
 
 thread_local! {
     static LOCALS: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
+    /// The contexts running Ember code on this thread, innermost last:
+    /// `(engine, context)` addresses. A call into the same engine from a
+    /// host function (a nested entry) must use the running context — a
+    /// second context would wait for a stop of the world that waits for
+    /// the first.
+    static ACTIVE: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Run `f` with this thread's context for `shared` (made on first use).
-/// The table is not borrowed while `f` runs, so `f` may call into Ember
-/// again (a host function calling back).
+/// Record that `ctx` runs Ember code of engine `shared` on this thread
+/// until the returned guard is dropped.
+pub(crate) fn activate(shared: usize, ctx: &mut ThreadCtx) -> Active {
+    ACTIVE.with(|a| a.borrow_mut().push((shared, ctx as *mut ThreadCtx as usize)));
+    Active
+}
+
+/// See [`activate`].
+pub(crate) struct Active;
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.borrow_mut().pop());
+    }
+}
+
+/// Run `f` with this thread's context for `shared`: the one running Ember
+/// code of that engine on this thread, if any (a nested entry), else this
+/// thread's own (made on first use). The table is not borrowed while `f`
+/// runs, so `f` may call into Ember again.
 fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
+    let me = Arc::as_ptr(shared) as usize;
+    let running = ACTIVE.with(|a| {
+        a.borrow()
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == me)
+            .map(|&(_, c)| c as *mut ThreadCtx)
+    });
+    if let Some(ptr) = running {
+        // SAFETY: the context is running Ember code further up this
+        // thread's stack (it registered itself in `ACTIVE` for the length
+        // of its entry and is boxed); this is a nested entry on it, which
+        // `enter` supports (it saves and restores the outer state).
+        return f(unsafe { &mut *ptr });
+    }
     let ptr: *mut ThreadCtx = LOCALS.with(|l| {
         let mut l = l.borrow_mut();
         // Contexts of engines that are gone are dropped on the way.

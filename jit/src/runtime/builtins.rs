@@ -18,7 +18,8 @@ use ember_lang::types::Type;
 use std::sync::atomic::Ordering;
 
 use super::ctx::{
-    ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING,
+    Segment, ThreadCtx, REQUEST_INTERRUPT, REQUEST_SAFEPOINT, STATE_OUTSIDE, STATE_PARKED,
+    STATE_RUNNING,
 };
 use super::errors::{EmberError, Frame};
 use super::heap::{self, Mutator, RuntimeError};
@@ -228,19 +229,30 @@ pub fn walk_pcs(t: &ThreadCtx) -> Vec<usize> {
 
 /// `(pc, sp, fp)` of each Ember frame from the last exit, innermost first:
 /// `pc` is the return address into the frame, `sp` the frame's SP at that
-/// call, `fp` its frame pointer.
+/// call, `fp` its frame pointer. Nested entries (a host function calling
+/// back into Ember) are walked segment by segment, outer ones after.
 pub fn walk_frames(t: &ThreadCtx) -> Vec<(usize, usize, usize)> {
-    let innermost = stack::FrameInfo {
-        pc: t.exit_pc,
-        sp: t.exit_sp,
-        fp: t.exit_fp,
+    let innermost = Segment {
+        exit_fp: t.exit_fp,
+        exit_pc: t.exit_pc,
+        exit_sp: t.exit_sp,
+        entry_fp: t.entry_frame_fp(),
     };
-    // SAFETY: `exit_*` were written by the exit trampoline of the runtime
-    // call in progress on this thread, whose Ember frames (down to the
-    // `ember_enter` frame at `entry_frame_fp`) are live and keep frame
-    // pointers.
-    let walk = unsafe { stack::walk(innermost, t.entry_frame_fp()) };
-    walk.map(|f| (f.pc, f.sp, f.fp)).collect()
+    let mut frames = Vec::new();
+    for seg in std::iter::once(&innermost).chain(t.outer_segments.iter().rev()) {
+        let start = stack::FrameInfo {
+            pc: seg.exit_pc,
+            sp: seg.exit_sp,
+            fp: seg.exit_fp,
+        };
+        // SAFETY: each segment's exit state was written by the exit
+        // trampoline of a runtime or host call still in progress on this
+        // thread, whose Ember frames (down to that entry's `ember_enter`
+        // frame at `entry_fp`) are live and keep frame pointers.
+        let walk = unsafe { stack::walk(start, seg.entry_fp) };
+        frames.extend(walk.map(|f| (f.pc, f.sp, f.fp)));
+    }
+    frames
 }
 
 // ---- errors and safe points ---------------------------------------------------

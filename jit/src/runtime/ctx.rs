@@ -83,6 +83,23 @@ pub struct ThreadCtx {
     /// The thread the stack limits were computed for ([`thread_token`]);
     /// an engine moved to another thread recomputes them on entry.
     pub owner: usize,
+    /// Outer segments of Ember frames when entries nest (a host function
+    /// called from Ember calls into Ember again): for each, the exit state
+    /// of the host call and the entry FP its walk stops at, innermost
+    /// last. Stack walks (collection, migration, reclamation) cover them
+    /// all. Written by this thread while running; read by others only
+    /// while it is parked.
+    pub outer_segments: Vec<Segment>,
+}
+
+/// The Ember frames of one entry: walk from the exit state up to
+/// `entry_fp`.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment {
+    pub exit_fp: usize,
+    pub exit_pc: usize,
+    pub exit_sp: usize,
+    pub entry_fp: usize,
 }
 
 /// A number identifying the current thread while it lives (the address
@@ -142,6 +159,7 @@ impl ThreadCtx {
             rng: 0,
             state: AtomicUsize::new(STATE_OUTSIDE),
             owner: thread_token(),
+            outer_segments: Vec::new(),
         })
     }
 
