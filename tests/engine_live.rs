@@ -153,7 +153,8 @@ fn host_function_calling_back_into_ember_under_gc() {
     };
     // SAFETY: `host_twice` has the signature RUNTIME.md gives for
     // `fn(int) -> int`.
-    unsafe { engine.register_host("twice", ty, host_twice as usize) }.expect("register");
+    unsafe { engine.register_host("twice", ty, host_twice as *const () as usize) }
+        .expect("register");
     engine
         .run_entry(
             "<repl>",

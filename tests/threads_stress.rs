@@ -88,7 +88,10 @@ fn two_ember_threads_while_work_is_redefined_under_gc_pressure() {
     for w in seen.chunks(3) {
         let (calls, saw1, saw2) = (w[0], w[1], w[2]);
         assert_eq!(calls, saw1 + saw2, "{seen:?}");
-        assert!(saw1 > 0 && saw2 > 0, "each worker saw both versions: {seen:?}");
+        assert!(
+            saw1 > 0 && saw2 > 0,
+            "each worker saw both versions: {seen:?}"
+        );
     }
     let heap = engine.shared().heap.stats();
     assert!(heap.collections > 10, "{heap:?}");
