@@ -25,7 +25,8 @@ use std::ops::{Deref, DerefMut};
 
 pub use ember_jit::runtime::heap::HeapConfig;
 pub use ember_jit::{
-    Change, EmberError, Error, Frame, ItemChange, ItemKind, Origin, Stats, TransactionReport,
+    Change, EmberError, Error, FnHandle, Frame, InterruptHandle, ItemChange, ItemKind, MainRun,
+    Origin, Stats, TransactionReport,
 };
 pub use ember_lang as lang;
 pub use ember_stdlib::Parts;

@@ -43,7 +43,7 @@ use crate::live::transaction::{Input, LiveMain, MainCode};
 use crate::live::versions::Versions;
 use crate::live::{History, ItemKind, Origin, Stats, TransactionReport};
 use crate::runtime::builtins::{self, RtFn};
-use crate::runtime::ctx::{ThreadCtx, STATE_PARKED, STATE_RUNNING};
+use crate::runtime::ctx::{ThreadCtx, STATE_OUTSIDE, STATE_PARKED, STATE_RUNNING};
 use crate::runtime::errors::EmberError;
 use crate::runtime::heap::{self, Heap};
 use crate::runtime::host::{self, HostFn};
@@ -471,20 +471,36 @@ impl Drop for WorldStopped<'_> {
 }
 
 /// Interrupts the Ember code of one engine; see
-/// [`Engine::interrupt_handle`].
+/// [`Engine::interrupt_handle`] and [`Engine::entry_interrupt_handle`].
 #[derive(Clone, Debug)]
 pub struct InterruptHandle {
     shared: Weak<Shared>,
+    /// Only this context (the engine's own), if set.
+    only: Option<usize>,
 }
 
 impl InterruptHandle {
-    /// Make every thread running Ember code in the engine stop with
-    /// `interrupted` at its next safe point (function entry, loop
-    /// back-edge, or a blocking `recv`). Threads not running Ember code
-    /// are not affected.
+    /// Make the Ember code this handle covers stop with `interrupted` at
+    /// its next safe point (function entry, loop back-edge, or a blocking
+    /// `recv`). Threads not running Ember code are not affected.
     pub fn interrupt(&self) {
-        if let Some(sh) = self.shared.upgrade() {
-            builtins::request_running(&sh, crate::runtime::ctx::REQUEST_INTERRUPT);
+        let Some(sh) = self.shared.upgrade() else {
+            return;
+        };
+        match self.only {
+            None => builtins::request_running(&sh, crate::runtime::ctx::REQUEST_INTERRUPT),
+            Some(target) => {
+                let contexts = sh.contexts.lock();
+                if contexts.contains(&target) {
+                    // SAFETY: the context is registered, so alive (it
+                    // unregisters under this lock before it is dropped);
+                    // only its atomics are touched.
+                    let ctx = unsafe { &*(target as *const ThreadCtx) };
+                    if ctx.state.load(Ordering::SeqCst) != STATE_OUTSIDE {
+                        ctx.request(crate::runtime::ctx::REQUEST_INTERRUPT);
+                    }
+                }
+            }
         }
     }
 }
@@ -1297,6 +1313,17 @@ impl Engine {
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle {
             shared: Arc::downgrade(&self.shared),
+            only: None,
+        }
+    }
+
+    /// A handle that interrupts only what the engine runs itself (a REPL
+    /// entry, [`Engine::run_source`], [`Engine::call`]), not spawned
+    /// threads nor other host threads' calls: the REPL's Ctrl-C.
+    pub fn entry_interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            shared: Arc::downgrade(&self.shared),
+            only: Some(&*self.ctx as *const ThreadCtx as usize),
         }
     }
 

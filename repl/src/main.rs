@@ -6,6 +6,7 @@
 //! file). The REPL exits 0 at the end of its input (see [`session`]).
 #![forbid(unsafe_code)]
 
+mod interrupt;
 mod session;
 mod terminal;
 mod watch;
@@ -128,7 +129,9 @@ fn repl() -> u8 {
         color: use_color(),
         notices_to_out: interactive,
     };
+    let running = interrupt::install(engine.entry_interrupt_handle(), interactive);
     let mut session = session::Session::new(engine, std::io::stdout(), std::io::stderr(), options);
+    session.set_running_flag(running);
     if interactive {
         terminal::run(&mut session)
     } else {

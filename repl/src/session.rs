@@ -51,6 +51,8 @@ pub struct Session<O: Write, E: Write> {
     out: O,
     err: E,
     options: Options,
+    /// Set while an entry runs (Ctrl-C interrupts it then).
+    running: Option<crate::interrupt::Running>,
 }
 
 impl<O: Write, E: Write> Session<O, E> {
@@ -62,7 +64,13 @@ impl<O: Write, E: Write> Session<O, E> {
             out,
             err,
             options,
+            running: None,
         }
+    }
+
+    /// The flag to set while an entry runs ([`crate::interrupt`]).
+    pub fn set_running_flag(&mut self, running: crate::interrupt::Running) {
+        self.running = Some(running);
     }
 
     /// True while an entry is open (the terminal shows the continuation
@@ -121,7 +129,15 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 
     fn run_entry(&mut self, text: &str) {
-        match self.engine.run_entry(ENTRY_NAME, text) {
+        let set = |r: &Option<crate::interrupt::Running>, on: bool| {
+            if let Some(r) = r {
+                r.store(on, std::sync::atomic::Ordering::SeqCst);
+            }
+        };
+        set(&self.running, true);
+        let result = self.engine.run_entry(ENTRY_NAME, text);
+        set(&self.running, false);
+        match result {
             Ok(Some((word, ty))) if !matches!(ty, ember::lang::Type::Unit) => {
                 let mut shown = self.engine.format_value(word, &ty, true);
                 shown.push('\n');

@@ -224,3 +224,50 @@ fn repl_exits_0_after_errors_and_failed_threads() {
         "error: thread failed\n  at w (<repl>:1:10)\n  = note: raised in a spawned thread that nobody joined\n"
     );
 }
+
+/// Ctrl-C (SIGINT) while an entry runs stops it with `interrupted` — also a
+/// loop with no calls — and the session goes on with its definitions and
+/// globals.
+#[test]
+fn sigint_interrupts_the_running_entry_and_the_session_goes_on() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ember");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(b"let mut n = 41;\nfn spin() { println(\"spinning\"); while true {} }\nspin()\n")
+        .expect("write");
+    stdin.flush().expect("flush");
+    // Interrupt once the loop runs.
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read");
+    assert_eq!(line, "spinning\n");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    stdin.write_all(b"n += 1;\nn\n").expect("write");
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    let mut out = String::new();
+    let mut err = String::new();
+    stdout.read_to_string(&mut out).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out, "42\n", "{err}");
+    assert!(
+        err.contains("error: interrupted\n  at spin (<repl>:1:"),
+        "{err}"
+    );
+}

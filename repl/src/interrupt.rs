@@ -1,0 +1,31 @@
+//! Ctrl-C in the REPL. While an entry runs, SIGINT interrupts it: the
+//! engine stops it at its next safe point with the runtime error
+//! `interrupted` (also `while true {}`: loop back-edges poll), and the
+//! session goes on with every definition and global. Spawned threads are
+//! not interrupted. At the prompt of a terminal, rustyline reads Ctrl-C as
+//! a key (it clears the line); with input piped and no entry running,
+//! Ctrl-C ends the process with status 130, as it would without a handler.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use ember::InterruptHandle;
+
+/// Whether an entry is running (set by the session around each entry).
+pub type Running = Arc<AtomicBool>;
+
+/// Install the SIGINT handler for `handle`; the flag the session sets
+/// while an entry runs. If the handler cannot be installed, Ctrl-C keeps
+/// its default action (ending the process).
+pub fn install(handle: InterruptHandle, interactive: bool) -> Running {
+    let running: Running = Arc::new(AtomicBool::new(false));
+    let flag = running.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.load(Ordering::SeqCst) {
+            handle.interrupt();
+        } else if !interactive {
+            std::process::exit(130);
+        }
+    });
+    running
+}
