@@ -46,7 +46,10 @@ thread_local! {
 /// Record that `ctx` runs Ember code of engine `shared` on this thread
 /// until the returned guard is dropped.
 pub(crate) fn activate(shared: usize, ctx: &mut ThreadCtx) -> Active {
-    ACTIVE.with(|a| a.borrow_mut().push((shared, ctx as *mut ThreadCtx as usize)));
+    ACTIVE.with(|a| {
+        a.borrow_mut()
+            .push((shared, ctx as *mut ThreadCtx as usize))
+    });
     Active
 }
 
