@@ -100,3 +100,48 @@ fn two_ember_threads_while_work_is_redefined_under_gc_pressure() {
         heap.collections, heap.max_pause
     );
 }
+
+/// A collection requested while the only running thread then blocks (here:
+/// in `join`) must be carried out by a thread spawned afterwards: before
+/// the fix the new thread never heard of the request, never collected,
+/// and ran out of memory with almost nothing live.
+#[test]
+fn a_thread_spawned_while_a_collection_is_pending_collects() {
+    let config = HeapConfig {
+        limit: 64 << 20,
+        min_threshold: 1 << 20,
+        ..HeapConfig::default()
+    };
+    let mut engine = ember::Engine::builder()
+        .heap_config(config)
+        .build()
+        .expect("engine");
+    let lit = "k".repeat(66);
+    let program = format!(
+        r#"
+fn churn(n: int) -> int {{
+    let mut total = 0;
+    for i in 0..n {{
+        let s = "{lit}" + str(i);
+        total += len(s);
+    }}
+    total
+}}
+let filler = [0; 200000];
+let out: chan[int] = chan();
+fn run(n: int) {{ send(out, churn(n)); }}
+let t = spawn run(600000);
+join(t);
+recv(out)
+"#
+    );
+    let (w, _) = engine
+        .run_entry("<repl>", &program)
+        .expect("no out of memory")
+        .expect("value");
+    let expected: i64 = (0..600000i64)
+        .map(|i| (lit.len() + i.to_string().len()) as i64)
+        .sum();
+    assert_eq!(w as i64, expected);
+    assert!(engine.shared().heap.stats().collections > 0);
+}

@@ -316,7 +316,16 @@ impl Shared {
     }
 
     pub(crate) fn register_ctx(&self, ctx: &ThreadCtx) {
-        self.contexts.lock().push(ctx as *const ThreadCtx as usize);
+        let mut contexts = self.contexts.lock();
+        contexts.push(ctx as *const ThreadCtx as usize);
+        // A collection requested before this thread existed asked only the
+        // threads registered then (the heap calls its hook once per
+        // request): if they are all blocked, this thread must collect.
+        // Checked under the lock, so a request made after this point
+        // reaches this thread through the hook.
+        if self.heap.gc_requested() {
+            ctx.request(crate::runtime::ctx::REQUEST_SAFEPOINT);
+        }
     }
 
     pub(crate) fn unregister_ctx(&self, ctx: &ThreadCtx) {
