@@ -16,7 +16,12 @@
 //!   standard error and is ~0.1 % of a batch). Baselines:
 //!   `std::thread::spawn(|| {}).join()` (`rust_std`, 2 MiB stacks) and
 //!   the same with the 64 MiB stack Ember gives every spawned thread
-//!   (`rust_64mib`, `std::thread::Builder::stack_size`).
+//!   (`rust_64mib`, `std::thread::Builder::stack_size`). A stack over
+//!   glibc's stack cache (40 MiB by default) is never reused: every such
+//!   spawn maps a fresh stack and faults its pages in, and that, not
+//!   Ember's own work, is most of the difference from `rust_std`
+//!   (`GLIBC_TUNABLES=glibc.pthread.stack_cache_size=1073741824` makes
+//!   `rust_64mib` as fast as `rust_std`; BENCHMARKS.md, Threads).
 //! - `channel_round_trip`: ping-pong over two `chan[int]` between the
 //!   entry's thread and an Ember thread spawned once (`pong`: `recv` from
 //!   `a`, `send` to `b`, until a negative value). A criterion iteration is
@@ -25,7 +30,13 @@
 //!   (`std::sync::mpsc`, which spins briefly before it sleeps) and
 //!   `rust_mutex_condvar` (a `Mutex<VecDeque>` + `Condvar` queue that
 //!   sleeps at once: the design of Ember's channels, without the parking
-//!   protocol).
+//!   protocol). The figure depends on where the scheduler puts the two
+//!   threads: on one core a round trip is two context switches; on two, a
+//!   receiver that went to sleep is woken on the other (virtual) CPU,
+//!   which costs about ten times more on this VM. Criterion's samples are
+//!   then bimodal and its median says which case won; the spread of the
+//!   per-entry figures printed on standard error shows both.
+//!   Under `taskset -c 0` only the one-core case is measured.
 //! - `pause_with_threads`: the pause of alternating one-line redefinitions
 //!   (`engine.last_report().unwrap().timings.pause`, the time the world is
 //!   stopped) with 0, 1 and 2 Ember threads spinning in a call-free loop
@@ -41,16 +52,18 @@
 //!   of them is on a run queue and not on a CPU. When the redefining
 //!   thread starts a pause, a spinner that is on a CPU reaches its next
 //!   back-edge poll within nanoseconds, but one that is waiting for a CPU
-//!   cannot park before the scheduler runs it again: the pause then lasts
-//!   a scheduler hand-off (the other spinner parks and frees its core, the
-//!   redefining thread stops spinning and sleeps on the condition
-//!   variable) or, when the scheduler does not move it, up to a time
-//!   slice (milliseconds). The median stays a few microseconds to tens of
-//!   microseconds; the p99 and maximum are set by the scheduler. With the
-//!   1 ms sleep both spinners own both cores when the redefining thread
-//!   wakes, so it always preempts one of them and every pause starts with
-//!   a spinner off the CPU; back to back, the spinners are often still
-//!   parked (or waking) from the previous pause, which flatters the figure.
+//!   cannot park before the scheduler runs it again. With the 1 ms sleep
+//!   both spinners own both cores when the redefining thread wakes, so it
+//!   preempts one of them and every pause starts with a spinner off the
+//!   CPU, most likely queued on the redefining thread's own CPU. That
+//!   thread first spins (`Shared::wait_all_stopped`: 2,000 checks, about
+//!   50–60 µs here) and only then sleeps and lets the spinner run, so the
+//!   median pause of `spin2_1ms` is about that spin plus a wake-up (about
+//!   0.1 ms, against a few µs with one spinner), and the pauses whose
+//!   spinner waits for a scheduler tick (4 ms here) or for another
+//!   process make the p99. Back to back, the spinners are often still
+//!   parked (or waking) from the previous pause and the pause waits for
+//!   nobody, which flatters `spin1` and `spin2`.
 //! - `gc_pause_binary_trees`: `benches/programs/binary_trees.em`
 //!   (binary-trees, depth 16) in a fresh engine, output captured: on the
 //!   entry's thread (`main_thread`), and as two Ember threads running it
