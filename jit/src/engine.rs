@@ -269,10 +269,13 @@ impl Shared {
 
     /// Wait until no registered thread but `me` runs Ember code (every
     /// other one is parked at a safe point, blocked, or outside). Spins
-    /// briefly first: a thread in a loop reaches its next poll within
-    /// nanoseconds, far sooner than a condition-variable wake-up.
+    /// briefly first: a thread running on another core reaches its next
+    /// poll within nanoseconds, far sooner than a condition-variable
+    /// wake-up. Only briefly (~100 checks, a few µs): a thread that is off
+    /// its CPU (more threads than cores) stops only once it runs again,
+    /// and spinning longer would keep it off.
     fn wait_all_stopped(&self, me: usize) {
-        for _ in 0..2000 {
+        for _ in 0..100 {
             if builtins::all_stopped(self, me) {
                 return;
             }
@@ -420,7 +423,11 @@ impl Shared {
                 heap::RuntimeError::new(format!("spawn failed: {e}"))
             })?;
         *st2.handle.lock() = Some(handle);
-        self.tasks.lock().push(state.clone());
+        let mut tasks = self.tasks.lock();
+        // Forget threads already joined (a long session keeps spawning).
+        tasks.retain(|t| !t.joined.load(Ordering::SeqCst));
+        tasks.push(state.clone());
+        drop(tasks);
         let payload: heap::TaskPayload = Box::new(state);
         let task = heap::task_new(t.mutator.as_mut().expect("mutator"), payload)?;
         Ok(task.word())
