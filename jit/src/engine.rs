@@ -498,7 +498,7 @@ pub struct InterruptHandle {
 impl InterruptHandle {
     /// Make the Ember code this handle covers stop with `interrupted` at
     /// its next safe point (function entry, loop back-edge, or a blocking
-    /// `recv`). Threads not running Ember code are not affected.
+    /// `recv` or `sleep`). Threads not running Ember code are not affected.
     pub fn interrupt(&self) {
         let Some(sh) = self.shared.upgrade() else {
             return;

@@ -230,6 +230,24 @@ fn repl_exits_0_after_errors_and_failed_threads() {
 /// globals.
 #[test]
 fn sigint_interrupts_the_running_entry_and_the_session_goes_on() {
+    sigint_case(
+        "fn spin() { println(\"started\"); while true {} }\nspin()\n",
+        "at spin (<repl>:1:",
+    );
+}
+
+/// The same while the entry sleeps (a blocking call).
+#[test]
+fn sigint_interrupts_a_sleeping_entry() {
+    sigint_case(
+        "fn nap() { println(\"started\"); sleep(60000); }\nnap()\n",
+        "at nap (<repl>:1:",
+    );
+}
+
+/// Start a REPL, run `entry` (which prints `started` and then runs until
+/// interrupted), send SIGINT, then check the session goes on.
+fn sigint_case(entry: &str, frame: &str) {
     use std::io::{BufRead, BufReader, Read, Write};
     let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
         .stdin(Stdio::piped())
@@ -238,15 +256,14 @@ fn sigint_interrupts_the_running_entry_and_the_session_goes_on() {
         .spawn()
         .expect("start ember");
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin
-        .write_all(b"let mut n = 41;\nfn spin() { println(\"spinning\"); while true {} }\nspin()\n")
-        .expect("write");
+    stdin.write_all(b"let mut n = 41;\n").expect("write");
+    stdin.write_all(entry.as_bytes()).expect("write");
     stdin.flush().expect("flush");
-    // Interrupt once the loop runs.
+    // Interrupt once the entry runs.
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).expect("read");
-    assert_eq!(line, "spinning\n");
+    assert_eq!(line, "started\n");
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -267,7 +284,7 @@ fn sigint_interrupts_the_running_entry_and_the_session_goes_on() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(out, "42\n", "{err}");
     assert!(
-        err.contains("error: interrupted\n  at spin (<repl>:1:"),
+        err.contains(&format!("error: interrupted\n  {frame}")),
         "{err}"
     );
 }

@@ -326,7 +326,9 @@ extern "C" fn clock(host: Host<'_>) -> f64 {
 
 extern "C" fn sleep(host: Host<'_>, ms: i64) {
     let d = Duration::from_millis(ms.max(0) as u64);
-    host.parked(|| std::thread::sleep(d));
+    if !host.sleep_parked(d) {
+        host.raise("interrupted")
+    }
 }
 
 // ---- random ------------------------------------------------------------------------

@@ -303,6 +303,28 @@ impl<'c> Host<'c> {
         sh.parked(t, f)
     }
 
+    /// Sleep for `d`, parked (collections and pauses go on meanwhile); an
+    /// interrupt request ends the sleep early. Returns `false` if it was
+    /// interrupted (the caller then raises `interrupted`).
+    pub fn sleep_parked(&self, d: Duration) -> bool {
+        /// Slices short enough that an interrupt is seen promptly.
+        const SLICE: Duration = Duration::from_millis(10);
+        let t = self.t();
+        let sh = builtins::shared(t);
+        let end = std::time::Instant::now() + d;
+        loop {
+            let requests = t.requests.load(std::sync::atomic::Ordering::SeqCst);
+            if requests & crate::runtime::ctx::REQUEST_INTERRUPT != 0 {
+                return false;
+            }
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            sh.parked(t, || std::thread::sleep(left.min(SLICE)));
+        }
+    }
+
     /// Fail with the Ember runtime error `message` (with the Ember stack of
     /// the call). Return the placeholder this gives: the trampoline unwinds
     /// before Ember code could see it.
