@@ -289,3 +289,47 @@ fn engine_moved_to_another_thread_uses_that_threads_stack() {
     let err = inf.expect_err("unbounded recursion fails");
     assert!(err.starts_with("stack overflow"), "{err}");
 }
+
+/// Reaching the heap limit is the runtime error `out of memory`; the
+/// engine survives, the memory is returned, and later entries run.
+#[test]
+fn heap_limit_gives_out_of_memory_and_the_engine_goes_on() {
+    let config = ember::HeapConfig {
+        limit: 32 << 20,
+        min_threshold: 4 << 20,
+        ..ember::HeapConfig::default()
+    };
+    let mut engine = ember::Engine::builder()
+        .heap_config(config)
+        .build()
+        .expect("engine");
+    let r = engine.run_entry(
+        "<repl>",
+        "fn grow() { let mut hoard: [str] = []; while true { hoard.push(\"some text that takes room \" + str(len(hoard))); } }\ngrow()",
+    );
+    let err = match r {
+        Err(ember::Error::Runtime(e)) => e.to_string(),
+        other => panic!("expected out of memory, got {other:?}"),
+    };
+    assert!(
+        err.starts_with("out of memory\n  at grow (<repl>:1:"),
+        "{err}"
+    );
+    // The hoard was local to the failed call: the next collection returns
+    // its memory, and allocating works again.
+    let (w, _) = engine
+        .run_entry(
+            "<repl>",
+            "let mut n = 0;\nfor i in 0..100000 { n += len(str(i)); }\nn",
+        )
+        .expect("allocating again works")
+        .expect("value");
+    assert_eq!(
+        w,
+        (0..100000)
+            .map(|i: u64| i.to_string().len() as u64)
+            .sum::<u64>()
+    );
+    let stats = engine.shared().heap.stats();
+    assert!(stats.live_bytes < 8 << 20, "{stats:?}");
+}

@@ -805,6 +805,11 @@ impl Mutator {
             Ok(h) => h,
             Err(e) => {
                 st.give_back(idx, class, free);
+                drop(st);
+                // Out of memory: the next safe point must collect, or the
+                // memory the failed code held (now unreachable) is never
+                // returned and every later allocation fails too.
+                heap.request_gc();
                 return Err(e);
             }
         };
@@ -829,7 +834,15 @@ impl Mutator {
         let layout =
             Layout::from_size_align(size, 16).map_err(|_| RuntimeError::new("out of memory"))?;
         let mut st = heap.state.lock();
-        let call_hook = heap.account(&mut st, size)?;
+        let call_hook = match heap.account(&mut st, size) {
+            Ok(h) => h,
+            Err(e) => {
+                drop(st);
+                // As for blocks: make the next safe point collect.
+                heap.request_gc();
+                return Err(e);
+            }
+        };
         // SAFETY: non-zero size.
         let p = unsafe { std::alloc::alloc(layout) };
         let Some(p) = NonNull::new(p) else {
