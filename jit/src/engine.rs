@@ -1552,7 +1552,13 @@ impl Engine {
     }
 
     /// Copy a compiled body into code memory and register it.
-    pub(crate) fn install(&mut self, def: &FnDef, c: CompiledFunction) -> Result<CodePtr, Error> {
+    /// `uses_structs`: the structs the body mentions (its dependencies).
+    pub(crate) fn install(
+        &mut self,
+        def: &FnDef,
+        c: CompiledFunction,
+        uses_structs: Box<[String]>,
+    ) -> Result<CodePtr, Error> {
         let ptr = self
             .shared
             .code
@@ -1566,7 +1572,7 @@ impl Engine {
             len: c.code.len(),
             srclocs: c.srclocs,
             stack_maps: c.stack_maps,
-            uses_structs: ember_lang::deps::deps_of(def).structs.into_iter().collect(),
+            uses_structs,
         });
         Ok(ptr)
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ember_lang::ast::{self, TopLevel};
+use ember_lang::deps::Deps;
 use ember_lang::source::SourceText;
 use ember_lang::tir::{FnDef, Program, TExprKind, TStmt};
 use ember_lang::types::FnType;
@@ -156,10 +157,23 @@ impl Engine {
     /// staged is undone.
     fn prepare(&mut self, input: &Input<'_>) -> Result<Prepared, Error> {
         let t_check = Instant::now();
-        let (program, ripple, removed) = self.check_transaction(input)?;
+        let (program, ripple) = self.check_transaction(input)?;
+        // Every function's dependencies, computed once: they decide what
+        // is recompiled and removed, and go into the registry, the
+        // optimizer's jobs and the dependency graph.
+        let fn_deps: HashMap<String, Deps> = program
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), deps::deps_of(f)))
+            .collect();
+        let removed = if input.origin == Origin::Reload {
+            self.removed_items(input.source, &program, &fn_deps)
+        } else {
+            Removed::default()
+        };
         let check = t_check.elapsed();
         let t_compile = Instant::now();
-        let plan = self.plan_items(input, &program, &ripple);
+        let plan = self.plan_items(input, &program, &ripple, fn_deps);
         let mut undo = Undo::default();
         let (installed, main, code_bytes) =
             match self.stage_and_compile(input, &program, &plan, &mut undo) {
@@ -185,12 +199,8 @@ impl Engine {
 
     /// Check the input against the current definitions, then (if it
     /// changes signatures, layouts or global types) together with every
-    /// dependent. The checked program, what ripples out, and the items a
-    /// reload removes.
-    fn check_transaction(
-        &mut self,
-        input: &Input<'_>,
-    ) -> Result<(Program, Ripple, Removed), Error> {
+    /// dependent. The checked program and what ripples out.
+    fn check_transaction(&mut self, input: &Input<'_>) -> Result<(Program, Ripple), Error> {
         let first = ember_lang::check_module(&input.module, &self.env)
             .map_err(|d| self.compile_error(d))?;
         let ripple = plan::ripple(&first, &self.env, &self.graph);
@@ -221,18 +231,22 @@ impl Engine {
                 }
             }
         };
-        let removed = if input.origin == Origin::Reload {
-            self.removed_items(input.source, &program)
-        } else {
-            Removed::default()
-        };
-        Ok((program, ripple, removed))
+        Ok((program, ripple))
     }
 
     /// Decide, per item of `program`, whether it is new, changed,
     /// unchanged or recompiled.
-    fn plan_items(&self, input: &Input<'_>, program: &Program, ripple: &Ripple) -> ItemPlan {
-        let mut p = ItemPlan::default();
+    fn plan_items(
+        &self,
+        input: &Input<'_>,
+        program: &Program,
+        ripple: &Ripple,
+        fn_deps: HashMap<String, Deps>,
+    ) -> ItemPlan {
+        let mut p = ItemPlan {
+            deps: fn_deps,
+            ..ItemPlan::default()
+        };
         let src = {
             let sources = self.shared.sources.read();
             let f = sources
@@ -281,7 +295,7 @@ impl Engine {
             } else if !self.env.functions.contains_key(&f.name) {
                 Change::Added
             } else if same_text(ItemKind::Fn, &f.name) {
-                if uses_ripple(f, ripple) {
+                if uses_ripple(&p.deps[&f.name], ripple) {
                     Change::Recompiled
                 } else {
                     Change::Unchanged
@@ -355,7 +369,8 @@ impl Engine {
         for f in &compiled_fns {
             let (c, func) = self.compile_fn_at(f, tier)?;
             bytes += c.code.len();
-            let ptr = self.install(f, c)?;
+            let uses_structs: Box<[String]> = plan.deps[&f.name].structs.iter().cloned().collect();
+            let ptr = self.install(f, c, uses_structs.clone())?;
             if let (Some(func), TierPolicy::QuickThenOptimized) = (func, self.tier_policy) {
                 undo.jobs.push(Job {
                     func,
@@ -363,7 +378,7 @@ impl Engine {
                     quick: ptr.addr(),
                     name: f.name.clone(),
                     file: f.span.file,
-                    uses_structs: deps::deps_of(f).structs.into_iter().collect(),
+                    uses_structs,
                     queued: Instant::now(),
                 });
             }
@@ -374,11 +389,12 @@ impl Engine {
             Some(main) => {
                 let c = self.compile_fn(&main)?;
                 bytes += c.code.len();
-                let code = self.install(&main, c)?;
+                let deps = deps::deps_of(&main);
+                let code = self.install(&main, c, deps.structs.iter().cloned().collect())?;
                 Some(MainCode {
                     code,
                     sig: main.sig.clone(),
-                    deps: deps::deps_of(&main),
+                    deps,
                 })
             }
             None => None,
@@ -525,7 +541,7 @@ impl Engine {
                 continue;
             }
             self.env.functions.insert(f.name.clone(), f.sig.clone());
-            self.graph.insert_function(f);
+            self.graph.insert_deps(&f.name, plan.deps[&f.name].clone());
         }
         let main_deps = deps::deps_of(&program.main);
         for f in main_deps.fn_values {
@@ -644,7 +660,12 @@ impl Engine {
 
     /// Items a reload of `source` no longer defines: those still used by
     /// other definitions are kept (with a warning), the rest removed.
-    fn removed_items(&self, source: &str, program: &Program) -> Removed {
+    fn removed_items(
+        &self,
+        source: &str,
+        program: &Program,
+        fn_deps: &HashMap<String, Deps>,
+    ) -> Removed {
         let mut r = Removed::default();
         let defined: BTreeSet<(ItemKind, &str)> = program
             .structs
@@ -683,13 +704,7 @@ impl Engine {
                 ItemKind::Global => self.graph.users_of_global(name),
             };
             for m in &self.live_mains {
-                let d = &m.deps;
-                let uses = match kind {
-                    ItemKind::Fn => d.calls.contains(name) || d.fn_values.contains(name),
-                    ItemKind::Struct => d.structs.contains(name),
-                    ItemKind::Global => d.globals.contains(name),
-                };
-                if uses && m.token.strong_count() > 0 {
+                if uses(&m.deps, kind, name) && m.token.strong_count() > 0 {
                     users.insert(format!("the running top-level code of {}", m.source));
                 }
             }
@@ -698,17 +713,12 @@ impl Engine {
                     && !gone_fns.contains(u.as_str())
                     && !defined.contains(&(ItemKind::Fn, u.as_str()))
             });
-            for f in &program.functions {
-                let d = deps::deps_of(f);
-                let uses = match kind {
-                    ItemKind::Fn => d.calls.contains(name) || d.fn_values.contains(name),
-                    ItemKind::Struct => d.structs.contains(name),
-                    ItemKind::Global => d.globals.contains(name),
-                };
-                if uses {
-                    users.insert(f.name.clone());
-                }
-            }
+            users.extend(
+                fn_deps
+                    .iter()
+                    .filter(|(_, d)| uses(d, kind, name))
+                    .map(|(f, _)| f.clone()),
+            );
             if kind == ItemKind::Struct {
                 users.extend(
                     program
@@ -831,6 +841,8 @@ struct ItemPlan {
     /// Globals whose text changed on a reload but whose type did not:
     /// their value (and cell) is kept.
     keep_value: BTreeSet<String>,
+    /// Each function's dependencies.
+    deps: HashMap<String, Deps>,
 }
 
 impl ItemPlan {
@@ -842,10 +854,18 @@ impl ItemPlan {
     }
 }
 
+/// Does code with dependencies `d` use item `name` of `kind`?
+fn uses(d: &Deps, kind: ItemKind, name: &str) -> bool {
+    match kind {
+        ItemKind::Fn => d.calls.contains(name) || d.fn_values.contains(name),
+        ItemKind::Struct => d.structs.contains(name),
+        ItemKind::Global => d.globals.contains(name),
+    }
+}
+
 /// Does `f` use anything whose shape changes (so its code must be
 /// recompiled even if its text did not change)?
-fn uses_ripple(f: &FnDef, ripple: &Ripple) -> bool {
-    let d = deps::deps_of(f);
+fn uses_ripple(d: &Deps, ripple: &Ripple) -> bool {
     d.functions().any(|c| ripple.signatures.contains_key(c))
         || d.structs.iter().any(|s| ripple.structs.contains(s))
         || d.globals.iter().any(|g| ripple.globals.contains_key(g))
