@@ -612,8 +612,6 @@ pub(crate) struct FnEntry {
     pub sig: Arc<FnType>,
     /// Its declaration, to re-check it when something it uses changes.
     pub decl: Arc<ember_lang::ast::FnDecl>,
-    /// The file (or `<repl>`) it was defined in.
-    pub source: Arc<str>,
 }
 
 /// A struct's layouts: the codegen view and the heap's (boxed for a stable
@@ -1368,7 +1366,7 @@ impl Engine {
 
     /// Stage struct `s`'s new layouts (the codegen view and the heap's);
     /// returns the entry it replaces.
-    pub(crate) fn stage_struct(&mut self, s: &StructDef, _source: &str) -> Option<StructEntry> {
+    pub(crate) fn stage_struct(&mut self, s: &StructDef) -> Option<StructEntry> {
         let heap_layout = heap::StructLayout::new(&s.name, s.fields.clone());
         self.shared.heap.register_layout(&heap_layout);
         let boxed = Box::new(heap_layout);
@@ -1429,7 +1427,6 @@ impl Engine {
         &mut self,
         f: &FnDef,
         decl: Arc<ember_lang::ast::FnDecl>,
-        source: Arc<str>,
     ) -> Result<Option<FnEntry>, Error> {
         let sig = Arc::new(f.sig.clone());
         let slot = self
@@ -1445,7 +1442,6 @@ impl Engine {
                 slot_addr,
                 sig,
                 decl,
-                source,
             },
         ))
     }

@@ -16,10 +16,10 @@ use crate::runtime::ctx::{ThreadCtx, STATE_PARKED};
 
 /// The return addresses of every Ember frame of every parked thread.
 /// Only meaningful while the world is stopped.
-fn parked_pcs(sh: &Shared) -> Vec<(usize, usize)> {
+fn parked_pcs(sh: &Shared) -> Vec<usize> {
     let contexts = sh.contexts.lock();
     let mut pcs = Vec::new();
-    for (i, &c) in contexts.iter().enumerate() {
+    for &c in contexts.iter() {
         // SAFETY: registered contexts are live (they unregister under this
         // lock before being dropped); the thread is parked, so its exit
         // fields and frames do not change while the world is stopped.
@@ -27,7 +27,7 @@ fn parked_pcs(sh: &Shared) -> Vec<(usize, usize)> {
         if t.state.load(Ordering::SeqCst) != STATE_PARKED {
             continue;
         }
-        pcs.extend(walk_frames(t).into_iter().map(|(pc, _, _)| (i, pc)));
+        pcs.extend(walk_frames(t).into_iter().map(|(pc, _, _)| pc));
     }
     pcs
 }
@@ -46,9 +46,7 @@ pub fn unused(sh: &Shared, retired: &mut Vec<CodePtr>) -> Vec<CodePtr> {
         let range = ptr.range();
         // A return address equal to the end still belongs to the body
         // (a call as its last instruction).
-        let running = pcs
-            .iter()
-            .any(|&(_, pc)| pc > range.start && pc <= range.end);
+        let running = pcs.iter().any(|&pc| pc > range.start && pc <= range.end);
         if !running {
             dead.push(*ptr);
         }
@@ -77,19 +75,17 @@ pub fn free(sh: &Shared, dead: Vec<CodePtr>) -> usize {
 }
 
 /// A parked thread running code that uses one of `structs` (any version
-/// of any function, or top-level code): a description of the thread and
-/// the function's name.
+/// of any function, or top-level code): the function's name and the
+/// struct it uses.
 pub fn struct_in_use(sh: &Shared, structs: &BTreeSet<String>) -> Option<(String, String)> {
     if structs.is_empty() {
         return None;
     }
     let pcs = parked_pcs(sh);
     let registry = sh.registry.read();
-    pcs.iter().find_map(|&(_, pc)| {
+    pcs.iter().find_map(|&pc| {
         let (info, _) = registry.lookup(pc - 1)?;
-        info.uses_structs
-            .iter()
-            .any(|s| structs.contains(s))
-            .then(|| ("a thread".to_string(), info.name.clone()))
+        let used = info.uses_structs.iter().find(|s| structs.contains(*s))?;
+        Some((info.name.clone(), used.clone()))
     })
 }

@@ -324,7 +324,7 @@ impl Engine {
             if plan.change(ItemKind::Struct, &s.name) == Change::Unchanged {
                 continue;
             }
-            let old = self.stage_struct(s, input.source);
+            let old = self.stage_struct(s);
             undo.structs.push((s.name.clone(), old));
         }
         for g in &program.globals {
@@ -349,12 +349,7 @@ impl Engine {
             let Some(decl) = decl else {
                 return Err(Error::Internal(format!("no declaration for `{}`", f.name)));
             };
-            let source = if find_fn_decl(&input.module, &f.name).is_some() {
-                input.source.into()
-            } else {
-                self.defs.functions[&f.name].source.clone()
-            };
-            let old = self.stage_fn(f, decl, source)?;
+            let old = self.stage_fn(f, decl)?;
             undo.functions.push((f.name.clone(), old));
         }
         let mut installed = Vec::with_capacity(compiled_fns.len());
@@ -454,8 +449,7 @@ impl Engine {
         let _world = shared.stop_world(&self.ctx);
         let mut migrated = 0;
         if !ripple.structs.is_empty() {
-            if let Some((thread, func)) = reclaim::struct_in_use(&shared, &ripple.structs) {
-                let name = ripple.structs.iter().next().cloned().unwrap_or_default();
+            if let Some((func, name)) = reclaim::struct_in_use(&shared, &ripple.structs) {
                 let span = program
                     .structs
                     .iter()
@@ -464,7 +458,7 @@ impl Engine {
                     .unwrap_or_default();
                 let d = Diagnostic::error(
                     "E0405",
-                    format!("cannot change struct `{name}` now: {thread} is running `{func}`, which uses the old layout"),
+                    format!("cannot change struct `{name}` now: a thread is running `{func}`, which uses the old layout"),
                     span,
                 )
                 .with_help("try again when that function has returned (or stop the thread)");
