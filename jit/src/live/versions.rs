@@ -18,11 +18,7 @@ use super::report::ItemKind;
 pub struct Version {
     /// 1 for the first definition.
     pub number: u32,
-    /// Byte range of the item in `src`.
-    lo: u32,
-    hi: u32,
-    /// The source (file or entry) the item came from.
-    src: Arc<SourceText>,
+    text: ItemText,
     /// When it was defined, in milliseconds since the Unix epoch.
     millis: u64,
 }
@@ -30,15 +26,12 @@ pub struct Version {
 impl Version {
     /// The item's source text, `fn` (or `struct`, `let`) to its end.
     pub fn text(&self) -> &str {
-        self.src
-            .text
-            .get(self.lo as usize..self.hi as usize)
-            .unwrap_or("")
+        self.text.as_str()
     }
 
     /// The file (or `<repl>`) it came from.
     pub fn source(&self) -> &str {
-        &self.src.name
+        &self.text.src.name
     }
 
     /// When it was defined (to the millisecond).
@@ -94,9 +87,7 @@ impl History {
             .map_or(0, |d| d.as_millis() as u64);
         self.versions.push(Version {
             number,
-            lo: text.lo,
-            hi: text.hi,
-            src: text.src,
+            text,
             millis,
         });
         number
