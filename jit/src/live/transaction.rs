@@ -72,7 +72,15 @@ struct Undo {
     globals: Vec<(String, Option<crate::codegen::GlobalRef>)>,
     /// Newly installed code (freed on rejection).
     installed: Vec<CodePtr>,
-    /// Bodies to optimize in the background once committed.
+}
+
+/// What [`Engine::stage_and_compile`] made.
+struct Compiled {
+    /// New bodies and the slots they go into.
+    installed: Vec<(SlotId, CodePtr)>,
+    main: Option<MainCode>,
+    code_bytes: usize,
+    /// Quick-tier bodies to optimize in the background once committed.
     jobs: Vec<Job>,
 }
 
@@ -98,9 +106,13 @@ impl Engine {
             removed,
             plan,
             undo,
-            installed,
-            main,
-            code_bytes,
+            compiled:
+                Compiled {
+                    installed,
+                    main,
+                    code_bytes,
+                    jobs,
+                },
             check,
             compile,
         } = prepared?;
@@ -119,8 +131,6 @@ impl Engine {
         let pause = t_pause.elapsed();
         let reclaimed = reclaim::free(&self.shared, dead);
 
-        let mut undo = undo;
-        let jobs = std::mem::take(&mut undo.jobs);
         let mut report = self.commit(&input, &program, &plan, &removed, undo);
         if let Some(t) = &self.tierup {
             for job in jobs {
@@ -175,23 +185,20 @@ impl Engine {
         let t_compile = Instant::now();
         let plan = self.plan_items(input, &program, &ripple, fn_deps);
         let mut undo = Undo::default();
-        let (installed, main, code_bytes) =
-            match self.stage_and_compile(input, &program, &plan, &mut undo) {
-                Ok(x) => x,
-                Err(e) => {
-                    self.undo(undo);
-                    return Err(e);
-                }
-            };
+        let compiled = match self.stage_and_compile(input, &program, &plan, &mut undo) {
+            Ok(x) => x,
+            Err(e) => {
+                self.undo(undo);
+                return Err(e);
+            }
+        };
         Ok(Prepared {
             program,
             ripple,
             removed,
             plan,
             undo,
-            installed,
-            main,
-            code_bytes,
+            compiled,
             check,
             compile: t_compile.elapsed(),
         })
@@ -310,16 +317,14 @@ impl Engine {
     }
 
     /// Stage the new definitions (undo keeps what they replace), compile
-    /// and install every body that needs it, and `<main>`. Returns the
-    /// installed bodies with their slots, `<main>`, and code bytes.
-    #[allow(clippy::type_complexity)]
+    /// and install every body that needs it, and `<main>`.
     fn stage_and_compile(
         &mut self,
         input: &Input<'_>,
         program: &Program,
         plan: &ItemPlan,
         undo: &mut Undo,
-    ) -> Result<(Vec<(SlotId, CodePtr)>, Option<MainCode>, usize), Error> {
+    ) -> Result<Compiled, Error> {
         for s in &program.structs {
             if plan.change(ItemKind::Struct, &s.name) == Change::Unchanged {
                 continue;
@@ -353,6 +358,7 @@ impl Engine {
             undo.functions.push((f.name.clone(), old));
         }
         let mut installed = Vec::with_capacity(compiled_fns.len());
+        let mut jobs = Vec::new();
         let mut bytes = 0;
         // A program loaded from a file is compiled optimized; a
         // redefinition quick, then optimized in the background.
@@ -367,7 +373,7 @@ impl Engine {
             let uses_structs: Box<[String]> = plan.deps[&f.name].structs.iter().cloned().collect();
             let ptr = self.install(f, c, uses_structs.clone())?;
             if let (Some(func), TierPolicy::QuickThenOptimized) = (func, self.tier_policy) {
-                undo.jobs.push(Job {
+                jobs.push(Job {
                     func,
                     slot: self.defs.functions[&f.name].slot,
                     quick: ptr.addr(),
@@ -394,7 +400,12 @@ impl Engine {
             }
             None => None,
         };
-        Ok((installed, main, bytes))
+        Ok(Compiled {
+            installed,
+            main,
+            code_bytes: bytes,
+            jobs,
+        })
     }
 
     /// The top-level code to run: all of it for an entry or a first load;
@@ -810,9 +821,7 @@ struct Prepared {
     removed: Removed,
     plan: ItemPlan,
     undo: Undo,
-    installed: Vec<(SlotId, CodePtr)>,
-    main: Option<MainCode>,
-    code_bytes: usize,
+    compiled: Compiled,
     check: Duration,
     compile: Duration,
 }
