@@ -84,19 +84,23 @@ fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
     }
     let ptr: *mut ThreadCtx = LOCALS.with(|l| {
         let mut l = l.borrow_mut();
-        // Contexts of engines that are gone are dropped on the way.
-        l.retain(|x| x.shared.strong_count() > 0);
-        let me = Arc::downgrade(shared);
-        match l.iter_mut().find(|x| x.shared.ptr_eq(&me)) {
-            Some(x) => &mut *x.ctx as *mut ThreadCtx,
-            None => {
-                l.push(Local {
-                    shared: me,
-                    ctx: new_thread_ctx(shared),
-                });
-                &mut *l.last_mut().expect("just pushed").ctx as *mut ThreadCtx
-            }
+        // By address, without touching reference counts (every call comes
+        // here): a `Weak` keeps its allocation, so no other engine can
+        // live at the address of one in the table.
+        if let Some(x) = l
+            .iter_mut()
+            .find(|x| std::ptr::eq(x.shared.as_ptr(), Arc::as_ptr(shared)))
+        {
+            return &mut *x.ctx as *mut ThreadCtx;
         }
+        // First call from this thread: contexts of engines that are gone
+        // are dropped on the way.
+        l.retain(|x| x.shared.strong_count() > 0);
+        l.push(Local {
+            shared: Arc::downgrade(shared),
+            ctx: new_thread_ctx(shared),
+        });
+        &mut *l.last_mut().expect("just pushed").ctx as *mut ThreadCtx
     });
     // SAFETY: the context is boxed (stable address) and owned by this
     // thread's table, which only drops it when the engine is gone (not
