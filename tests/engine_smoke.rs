@@ -20,43 +20,6 @@ fn prints_ints() {
     assert_eq!(run("println(1 + 2);").unwrap(), "3\n");
 }
 
-/// Print every runtime-error program's result (for eyeballing with
-/// `--nocapture`).
-#[test]
-#[ignore]
-fn show_runtime_errors() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("runtime_")
-        })
-        .filter(|p| p.extension().is_some_and(|x| x == "em"))
-        .collect();
-    files.sort();
-    for p in files {
-        let text = std::fs::read_to_string(&p).unwrap();
-        let mut e = Engine::new().unwrap();
-        e.capture_output(true);
-        let r = e.run_source(&p.file_name().unwrap().to_string_lossy(), &text);
-        let errs = e.wait_threads();
-        println!("== {}\n{}", p.display(), text.lines().next().unwrap());
-        println!("out: {:?}", e.take_output());
-        match r {
-            Ok(_) => println!("ok"),
-            Err(err) => println!("{err}"),
-        }
-        for t in errs {
-            println!("thread: {t}");
-        }
-    }
-}
-
 #[test]
 fn optionals_box_scalars() {
     assert_eq!(
