@@ -42,18 +42,6 @@ fn short_lived_strings_are_collected() {
 }
 
 #[test]
-#[ignore]
-fn run_file_from_env() {
-    let path = std::env::var("EMBER_FILE").unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut e = Engine::new().unwrap();
-    match e.run_source(&path, &text) {
-        Ok(_) => {}
-        Err(err) => println!("!! {err}"),
-    }
-}
-
-#[test]
 fn definitions_persist_across_runs() {
     let mut e = Engine::new().unwrap();
     e.capture_output(true);
