@@ -6,6 +6,7 @@
 //! file). The REPL exits 0 at the end of its input (see [`session`]).
 #![forbid(unsafe_code)]
 
+mod commands;
 mod interrupt;
 mod session;
 mod terminal;
