@@ -190,10 +190,11 @@ impl<O: Write, E: Write> Session<O, E> {
 
     fn command(&mut self, line: &str) -> Flow {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let name = words.first().copied().unwrap_or(":");
+        let word = words.first().copied().unwrap_or(":");
+        let name = crate::commands::lookup(word).unwrap_or(word);
         let args = &words[1.min(words.len())..];
         let takes = match name {
-            ":help" | ":h" | ":quit" | ":q" | ":stats" => 0..=0,
+            ":help" | ":quit" | ":stats" => 0..=0,
             ":versions" => 1..=1,
             ":rollback" => 1..=2,
             _ => {
@@ -215,7 +216,7 @@ impl<O: Write, E: Write> Session<O, E> {
             return Flow::Continue;
         }
         match name {
-            ":quit" | ":q" => return Flow::Quit,
+            ":quit" => return Flow::Quit,
             ":stats" => {
                 let mut text = self.engine.stats().to_string();
                 let code = self.engine.code_stats();
@@ -275,7 +276,7 @@ impl<O: Write, E: Write> Session<O, E> {
                     }
                 }
             }
-            _ => self.print(HELP),
+            _ => self.print(&help_text()),
         }
         Flow::Continue
     }
@@ -297,8 +298,8 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 }
 
-/// What `:help` prints.
-pub const HELP: &str = "\
+/// What `:help` prints before the command table.
+pub const HELP_INTRO: &str = "\
 Type items (fn, struct, let) and statements; an entry that ends in an
 expression without `;` shows its value. An entry goes on to the next line
 while a bracket or string is open or the line ends in an operator.
@@ -307,13 +308,18 @@ Redefine any fn, struct or let by typing it again: running code picks up
 the new definition at its next call, and state is kept.
 
 Commands:
-  :help, :h              show this help
-  :quit, :q              wait for spawned threads and leave (also Ctrl-D)
-  :stats                 redefinition timings (median, p99 per phase), code bytes
-  :versions NAME         the versions of a definition
-  :rollback NAME [N]     go back to version N (default: the previous one)
-Ctrl-C at the prompt clears the entry being typed.
 ";
+
+/// What `:help` prints after the command table.
+pub const HELP_OUTRO: &str = "\
+Ctrl-C at the prompt clears the entry being typed; while an entry runs, it
+interrupts it.
+";
+
+/// The whole `:help` text.
+pub fn help_text() -> String {
+    format!("{HELP_INTRO}{}{HELP_OUTRO}", crate::commands::help_table())
+}
 
 /// The non-terminal REPL: read `input` line by line until its end or
 /// `:quit`, run the entries, then wait for spawned threads. Returns the
@@ -403,7 +409,7 @@ mod tests {
     #[test]
     fn commands() {
         let (out, err) = piped(":help\n:frobnicate\n  :help me\n1\n:quit\n2\n");
-        assert_eq!(out, format!("{HELP}1\n"));
+        assert_eq!(out, format!("{}1\n", help_text()));
         assert_eq!(
             err,
             "error: unknown command `:frobnicate` (`:help` lists the commands)\n\

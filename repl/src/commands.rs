@@ -1,0 +1,105 @@
+//! The REPL's commands: their names, argument syntax and one-line help.
+//!
+//! [`COMMANDS`] is the one list: `:help` prints it, the session dispatches
+//! on its names, and tab completion offers them.
+
+/// Every command: (name with its argument syntax, one-line help). The name
+/// is the first word of the first field.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (":help", "list the commands"),
+    (":quit", "wait for spawned threads and leave (also Ctrl-D)"),
+    (":type EXPR", "the static type of EXPR, without running it"),
+    (
+        ":defs",
+        "every definition (fn, struct, global): signature and version",
+    ),
+    (":source NAME", "the current source text of a definition"),
+    (":versions NAME", "the versions of a definition"),
+    (
+        ":rollback NAME [N]",
+        "go back to version N of a definition (default: the previous one)",
+    ),
+    (
+        ":load FILE",
+        "run a file's items and top-level code in the session",
+    ),
+    (
+        ":reload",
+        "reload the last loaded file as one transaction (state is kept)",
+    ),
+    (
+        ":watch [FILE]",
+        "reload FILE on every save while the session goes on; no FILE: stop",
+    ),
+    (":unwatch", "stop watching"),
+    (
+        ":stats",
+        "redefinition timings (count, median, p99 per phase), code bytes",
+    ),
+    (":time EXPR", "run EXPR, print its value and the wall time"),
+    (
+        ":ir NAME",
+        "the Cranelift IR of a function's current version",
+    ),
+    (
+        ":asm NAME",
+        "the machine code of a function's current version",
+    ),
+    (":threads", "the running Ember threads: id and state"),
+    (
+        ":reset",
+        "a fresh session: every definition and global gone, threads stopped",
+    ),
+];
+
+/// Short spellings accepted for a command.
+pub const ALIASES: &[(&str, &str)] = &[(":h", ":help"), (":q", ":quit"), (":?", ":help")];
+
+/// The command's bare name (`:rollback` for `:rollback NAME [N]`).
+pub fn name_of(syntax: &str) -> &str {
+    syntax.split_whitespace().next().unwrap_or(syntax)
+}
+
+/// The canonical name of the command `word` (aliases resolved), if any.
+pub fn lookup(word: &str) -> Option<&'static str> {
+    if let Some(&(_, to)) = ALIASES.iter().find(|(a, _)| *a == word) {
+        return Some(to);
+    }
+    COMMANDS
+        .iter()
+        .map(|(syntax, _)| name_of(syntax))
+        .find(|name| *name == word)
+}
+
+/// The help lines for the commands, aligned.
+pub fn help_table() -> String {
+    let width = COMMANDS.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for (syntax, help) in COMMANDS {
+        text.push_str(&format!("  {syntax:width$}  {help}\n"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_start_with_a_colon() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|(s, _)| name_of(s)).collect();
+        assert!(names.iter().all(|n| n.starts_with(':') && n.len() > 1));
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn lookup_resolves_names_and_aliases() {
+        assert_eq!(lookup(":rollback"), Some(":rollback"));
+        assert_eq!(lookup(":q"), Some(":quit"));
+        assert_eq!(lookup(":rollbak"), None);
+        assert_eq!(lookup("rollback"), None);
+    }
+}
