@@ -25,7 +25,7 @@ use crate::tir::{Builtin, Callee, TExpr, TExprKind};
 use crate::types::Type;
 
 /// Every standard function name.
-pub(crate) const NAMES: &[&str] = &[
+pub const NAMES: &[&str] = &[
     "print",
     "println",
     "str",
@@ -110,8 +110,9 @@ pub(crate) fn is_builtin(name: &str) -> bool {
     )
 }
 
-/// The signatures of a standard function, as written in messages.
-pub(crate) fn signatures(name: &str) -> &'static [&'static str] {
+/// The signatures of a standard function, as written in messages (empty
+/// for a name that is not one).
+pub fn signatures(name: &str) -> &'static [&'static str] {
     match name {
         "print" => &["print(x: any type)"],
         "println" => &["println(x: any type)"],

@@ -110,6 +110,9 @@ use crate::tir::{FnDef, GlobalDef, Program, StructDef, TBlock, TExpr, TExprKind,
 use crate::types::{FnType, Type};
 
 mod builtins;
+// The standard functions' names and signatures, for tools (the REPL's
+// completion and hints).
+pub use builtins::{signatures as standard_signatures, NAMES as STANDARD_FUNCTIONS};
 mod expr;
 pub(crate) mod names;
 mod returns;
