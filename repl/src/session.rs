@@ -73,6 +73,18 @@ impl<O: Write, E: Write> Session<O, E> {
         self.running = Some(running);
     }
 
+    /// The session's engine (the terminal reads its definitions for
+    /// completion and hints).
+    pub fn engine(&self) -> &ember::Engine {
+        &self.engine
+    }
+
+    /// The lines of the open entry typed so far, each ending in a newline
+    /// (empty between entries).
+    pub fn pending(&self) -> &str {
+        &self.pending
+    }
+
     /// True while an entry is open (the terminal shows the continuation
     /// prompt).
     pub fn in_entry(&self) -> bool {
