@@ -442,6 +442,22 @@ impl CodeMemory {
         })
     }
 
+    /// A copy of the `len` first bytes of the live block starting at
+    /// `addr` (`None` if no live block starts there, or it is shorter): to
+    /// show installed code (the REPL's `:asm`).
+    pub fn read(&self, addr: usize, len: usize) -> Option<Vec<u8>> {
+        let off = addr.checked_sub(self.rx_base)?;
+        let &size = self.live.get(&off)?;
+        if len > size {
+            return None;
+        }
+        // SAFETY: `off..off + size` is a live block inside the mapped RW
+        // view; `&self` keeps it from being freed or rewritten meanwhile
+        // (both need `&mut self`).
+        let bytes = unsafe { std::slice::from_raw_parts((self.rw_base + off) as *const u8, len) };
+        Some(bytes.to_vec())
+    }
+
     /// The whole executable reservation: fixed for this `CodeMemory`'s life
     /// (only a prefix of it is mapped). Every PC of code allocated here
     /// lies in it.
