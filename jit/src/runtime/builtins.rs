@@ -580,6 +580,41 @@ pub fn all_stopped(sh: &Shared, me: usize) -> bool {
     })
 }
 
+/// Every registered thread: its context's address and state
+/// (`STATE_OUTSIDE`, `STATE_RUNNING` or `STATE_PARKED`), in the order the
+/// threads registered (for the REPL's `:threads`).
+pub fn thread_states(sh: &Shared) -> Vec<(usize, usize)> {
+    let contexts = sh.contexts.lock();
+    contexts
+        .iter()
+        .map(|&c| {
+            // SAFETY: registered contexts are live (they unregister under
+            // this lock before being dropped); only an atomic is read.
+            let state = unsafe { &*(c as *const ThreadCtx) }
+                .state
+                .load(Ordering::SeqCst);
+            (c, state)
+        })
+        .collect()
+}
+
+/// The return addresses of the Ember frames of the parked thread whose
+/// context is at `ctx` (innermost first); `None` if no such thread is
+/// registered and parked. Only call while the world is stopped.
+pub fn parked_frames(sh: &Shared, ctx: usize) -> Option<Vec<usize>> {
+    let contexts = sh.contexts.lock();
+    if !contexts.contains(&ctx) {
+        return None;
+    }
+    // SAFETY: the context is registered, so live; the world is stopped and
+    // the thread parked, so its exit fields and frames do not change.
+    let t = unsafe { &*(ctx as *const ThreadCtx) };
+    if t.state.load(Ordering::SeqCst) != STATE_PARKED {
+        return None;
+    }
+    Some(walk_frames(t).into_iter().map(|(pc, _, _)| pc).collect())
+}
+
 /// Addresses of every heap reference held in a parked thread's Ember
 /// frames (by the stack maps of the call sites on its stack), in the
 /// globals and in the arguments of spawned threads: the exact root words
