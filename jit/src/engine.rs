@@ -540,6 +540,21 @@ pub(crate) fn enter(
     wrapper: usize,
     args: &[u64],
 ) -> Result<u64, EmberError> {
+    enter_with(ctx, slot, wrapper, |_| Ok(args), |_, w| w)
+}
+
+/// [`enter`], with the argument words made by `args` and the result word
+/// read by `finish` while the thread counts as running: no collection can
+/// run between allocating heap arguments and the call reading them, nor
+/// between the call's result and `finish` reading it (the embedding API's
+/// typed calls, `embed/`).
+pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
+    ctx: &mut ThreadCtx,
+    slot: usize,
+    wrapper: usize,
+    args: impl FnOnce(&mut ThreadCtx) -> Result<A, EmberError>,
+    finish: impl FnOnce(&mut ThreadCtx, u64) -> R,
+) -> Result<R, EmberError> {
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
     let _active = (outer != STATE_RUNNING).then(|| crate::handle::activate(ctx.runtime, ctx));
@@ -561,7 +576,10 @@ pub(crate) fn enter(
         };
         ctx.outer_segments.push(outer_segment);
     }
-    let r = enter_running(ctx, slot, wrapper, args);
+    let r = args(ctx).and_then(|a| {
+        let w = enter_running(ctx, slot, wrapper, a.as_ref())?;
+        Ok(finish(ctx, w))
+    });
     if nested {
         ctx.outer_segments.pop();
     }
@@ -666,7 +684,7 @@ struct Helper {
 
 /// The Ember engine: compile and run programs.
 pub struct Engine {
-    isa: OwnedTargetIsa,
+    pub(crate) isa: OwnedTargetIsa,
     pub(crate) shared: Arc<Shared>,
     pub(crate) ctx: Box<ThreadCtx>,
     fctx: FunctionBuilderContext,
