@@ -66,7 +66,7 @@ impl Drop for Active {
 /// code of that engine on this thread, if any (a nested entry), else this
 /// thread's own (made on first use). The table is not borrowed while `f`
 /// runs, so `f` may call into Ember again.
-fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
+pub(crate) fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
     let me = Arc::as_ptr(shared) as usize;
     let running = ACTIVE.with(|a| {
         a.borrow()
@@ -108,6 +108,13 @@ fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
     // calls on this thread use it strictly inside this one, as nested
     // entries do.
     f(unsafe { &mut *ptr })
+}
+
+/// Is this thread running Ember code of engine `shared` (further up its
+/// stack: a host function called from Ember is running now)?
+pub fn running_on_this_thread(shared: &Arc<Shared>) -> bool {
+    let me = Arc::as_ptr(shared) as usize;
+    ACTIVE.with(|a| a.borrow().iter().any(|(s, _)| *s == me))
 }
 
 /// A script function by name and signature, callable from any thread.
