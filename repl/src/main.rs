@@ -6,6 +6,7 @@
 //! file). The REPL exits 0 at the end of its input (see [`session`]).
 #![forbid(unsafe_code)]
 
+mod bench;
 mod commands;
 mod interrupt;
 mod session;
@@ -54,6 +55,9 @@ enum Command {
     },
     /// Start an interactive session (the default)
     Repl,
+    /// Time live redefinitions (a standard suite, or FILE's own functions)
+    /// and check that globals, threads, channels and heap data survive them
+    Bench(bench::Args),
 }
 
 const EXIT_OK: u8 = 0;
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         },
         Some(Command::Run { file, watch: false }) => run(&file),
         Some(Command::Run { file, watch: true }) => watch::run(&file),
+        Some(Command::Bench(args)) => bench::run(&args),
         None | Some(Command::Repl) => repl(),
     };
     ExitCode::from(code)
