@@ -50,6 +50,7 @@ pub mod code;
 pub mod codegen;
 pub mod engine;
 pub mod handle;
+pub mod inspect;
 pub mod live;
 pub mod runtime;
 
