@@ -5,11 +5,22 @@
 //! not interrupted. At the prompt of a terminal, rustyline reads Ctrl-C as
 //! a key (it clears the line); with input piped and no entry running,
 //! Ctrl-C ends the process with status 130, as it would without a handler.
+//! Once the session is leaving ([`leaving`]: waiting for spawned threads
+//! after Ctrl-D or `:quit`), Ctrl-C ends the process at a terminal too.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use ember::InterruptHandle;
+
+/// Set by [`leaving`].
+static LEAVING: AtomicBool = AtomicBool::new(false);
+
+/// The session is leaving (it waits for spawned threads): from now on
+/// Ctrl-C ends the process (status 130) instead of being read as a key.
+pub fn leaving() {
+    LEAVING.store(true, Ordering::SeqCst);
+}
 
 /// Whether an entry is running (set by the session around each entry).
 pub type Running = Arc<AtomicBool>;
@@ -23,7 +34,7 @@ pub fn install(handle: InterruptHandle, interactive: bool) -> Running {
     let _ = ctrlc::set_handler(move || {
         if flag.load(Ordering::SeqCst) {
             handle.interrupt();
-        } else if !interactive {
+        } else if !interactive || LEAVING.load(Ordering::SeqCst) {
             std::process::exit(130);
         }
     });

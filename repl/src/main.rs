@@ -8,6 +8,9 @@
 
 mod bench;
 mod commands;
+mod completion;
+mod highlight;
+mod history;
 mod interrupt;
 mod session;
 mod terminal;
