@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::Context;
@@ -119,6 +119,14 @@ pub struct Shared {
     pub(crate) retired: Mutex<Vec<CodePtr>>,
     /// Bodies replaced by their optimized version (`live/tierup.rs`).
     pub tiered_up: AtomicU64,
+    /// Time limit of every outermost entry, in nanoseconds (0: none),
+    /// enforced by `watchdog`.
+    time_limit: AtomicU64,
+    pub(crate) watchdog: crate::runtime::watchdog::Watchdog,
+    /// Host closures registered through the embedding API (`embed/`):
+    /// their trampolines hold their addresses, and code compiled against
+    /// them may run as long as this state lives (also after the `Engine`).
+    pub(crate) host_closures: Mutex<Vec<Box<host::Registered>>>,
 }
 
 /// Reference arguments of running spawned threads, by key. Boxed slices:
@@ -148,9 +156,40 @@ impl fmt::Debug for Shared {
 pub struct TaskState {
     handle: Mutex<Option<std::thread::JoinHandle<Result<(), EmberError>>>>,
     joined: std::sync::atomic::AtomicBool,
+    /// Set when the thread's Ember code has ended, so that `join` can
+    /// wait in slices and stay interruptible.
+    finished: Mutex<bool>,
+    finished_cv: parking_lot::Condvar,
+}
+
+/// How long `join` waits before it looks for an interrupt request.
+const JOIN_SLICE: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl TaskState {
+    fn finish(&self) {
+        *self.finished.lock() = true;
+        self.finished_cv.notify_all();
+    }
+
+    /// Wait at most `d` for the thread to end; whether it has.
+    fn wait_finished(&self, d: std::time::Duration) -> bool {
+        let mut f = self.finished.lock();
+        if !*f {
+            self.finished_cv.wait_for(&mut f, d);
+        }
+        *f
+    }
 }
 
 impl Shared {
+    /// The time limit of outermost entries ([`Engine::set_time_limit`]).
+    pub fn time_limit(&self) -> Option<Duration> {
+        match self.time_limit.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(Duration::from_nanos(n)),
+        }
+    }
+
     /// Name of global `id` (for `global NAME used before initialization`).
     pub fn global_name(&self, id: u32) -> String {
         self.globals
@@ -407,6 +446,7 @@ impl Shared {
         let key = self.task_args.lock().insert(refs);
         let state = Arc::new(TaskState::default());
         let st2 = state.clone();
+        let st3 = state.clone();
         let handle = std::thread::Builder::new()
             .name("ember-task".into())
             .stack_size(64 << 20)
@@ -416,6 +456,7 @@ impl Shared {
                 me.unregister_ctx(&ctx);
                 drop(ctx);
                 me.release_task_args(key);
+                st3.finish();
                 r
             })
             .map_err(|e| {
@@ -436,6 +477,17 @@ impl Shared {
     /// `join(task)`: wait for the thread; its runtime error, if any.
     pub fn join(&self, t: &mut ThreadCtx, task: u64) -> Result<(), EmberError> {
         let state = builtins::task_state(task);
+        // Wait in slices: an interrupt (Ctrl-C, a time limit) stops the
+        // wait, and the thread stays joinable.
+        loop {
+            let done = self.parked(t, || state.wait_finished(JOIN_SLICE));
+            if done {
+                break;
+            }
+            if t.requests.load(Ordering::SeqCst) & crate::runtime::ctx::REQUEST_INTERRUPT != 0 {
+                return Err(EmberError::new("interrupted"));
+            }
+        }
         state.joined.store(true, Ordering::SeqCst);
         let handle = state.handle.lock().take();
         match handle {
@@ -564,6 +616,11 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
         ctx.clear_interrupt();
         sh.resume(ctx);
     }
+    // An outermost entry under a time limit is interrupted at its deadline.
+    let _deadline = match sh.time_limit() {
+        Some(limit) if outer != STATE_RUNNING => Some(sh.watchdog.arm(ctx, limit)),
+        _ => None,
+    };
     let nested = outer == STATE_RUNNING;
     if nested {
         // The frames below this entry (the host call's caller and the rest
@@ -907,6 +964,9 @@ impl Engine {
             task_args: Mutex::new(TaskArgs::default()),
             retired: Mutex::new(Vec::new()),
             tiered_up: AtomicU64::new(0),
+            time_limit: AtomicU64::new(0),
+            watchdog: Default::default(),
+            host_closures: Mutex::new(Vec::new()),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));
         let weak = Arc::downgrade(&shared);
@@ -1149,11 +1209,26 @@ impl Engine {
         input: Input<'_>,
     ) -> Result<(TransactionReport, Option<(u64, Type)>), Error> {
         let applied = self.transact(input)?;
-        self.last_report = Some(applied.report.clone());
+        if applied.pending.is_none() {
+            self.last_report = Some(applied.report.clone());
+        }
         let value = match applied.main {
-            Some(main) => self.run_main(main)?,
+            Some(main) => match self.run_main(main) {
+                Ok(v) => v,
+                Err(e) => {
+                    // No half state: the definitions go back as they were.
+                    if let Some(p) = applied.pending {
+                        self.revert(p);
+                    }
+                    return Err(e);
+                }
+            },
             None => None,
         };
+        if let Some(p) = applied.pending {
+            self.settle(p);
+            self.last_report = Some(applied.report.clone());
+        }
         Ok((applied.report, value))
     }
 
@@ -1337,6 +1412,25 @@ impl Engine {
     /// threads nobody joined.
     pub fn wait_threads(&self) -> Vec<EmberError> {
         self.shared.wait_threads()
+    }
+
+    /// Limit every call into Ember code — [`Engine::run_source`],
+    /// [`Engine::run_entry`], [`Engine::call`], a reload's initializers,
+    /// [`FnHandle`] calls from any thread — to `limit` of wall time (`None`:
+    /// no limit, the default). A call that runs longer stops at its next
+    /// safe point with the runtime error `interrupted` (LANGUAGE.md §6),
+    /// also while blocked in `recv`, `join` or `sleep`. Threads the call
+    /// spawned are not limited: stop them with [`Engine::interrupt_handle`].
+    /// A host function that calls back into Ember is covered by the limit
+    /// of the outermost call.
+    pub fn set_time_limit(&mut self, limit: Option<Duration>) {
+        let nanos = limit.map_or(0, |d| d.as_nanos().clamp(1, u64::MAX as u128) as u64);
+        self.shared.time_limit.store(nanos, Ordering::Relaxed);
+    }
+
+    /// The limit set by [`Engine::set_time_limit`].
+    pub fn time_limit(&self) -> Option<Duration> {
+        self.shared.time_limit()
     }
 
     /// A handle that interrupts the Ember code running in this engine (on

@@ -17,11 +17,16 @@
 //!    ([`stats`]); hand the new (quick-tier) bodies to the background
 //!    optimizer ([`tierup`]).
 //!
+//! 5. top-level code of the input (a REPL entry's statements, a reload's
+//!    new global initializers) runs after the definitions; if it raises,
+//!    every definition is put back ([`revert`]).
+//!
 //! The driver lives in [`transaction`] (as methods of the engine).
 
 pub mod plan;
 pub mod reclaim;
 pub mod report;
+pub(crate) mod revert;
 pub mod stats;
 pub mod tierup;
 pub mod transaction;

@@ -16,6 +16,7 @@ use ember_lang::{deps, Diagnostic, GlobalInfo, Span};
 use super::plan::{self, Ripple};
 use super::reclaim;
 use super::report::{Change, ItemChange, ItemKind, Origin, TransactionReport};
+use super::revert::{Pending, RemovedEntries};
 use super::tierup::Job;
 use super::versions::ItemText;
 use crate::code::{CodePtr, SlotId};
@@ -44,6 +45,9 @@ pub(crate) struct Input<'a> {
 pub(crate) struct Applied {
     pub report: TransactionReport,
     pub main: Option<MainCode>,
+    /// Kept until `main` has run, to undo the definitions if it fails
+    /// (`None`: nothing to undo, the transaction is already published).
+    pub pending: Option<Pending>,
 }
 
 /// `<main>` of an accepted transaction, compiled and installed.
@@ -116,9 +120,14 @@ impl Engine {
             check,
             compile,
         } = prepared?;
+        // Top-level code runs after the definitions: until it has
+        // succeeded, keep what is needed to put them back (revert.rs).
+        let revertible = main.is_some()
+            && matches!(input.origin, Origin::Entry | Origin::Reload)
+            && plan.changes_anything(&removed);
         let t_pause = Instant::now();
         let paused = self.pause(&program, &ripple, &removed, &installed, &undo);
-        let (dead, migrated) = match paused {
+        let (dead, migrated, swaps) = match paused {
             Ok(x) => x,
             Err(e) => {
                 if let Some(m) = main {
@@ -129,14 +138,28 @@ impl Engine {
             }
         };
         let pause = t_pause.elapsed();
-        let reclaimed = reclaim::free(&self.shared, dead);
-
-        let mut report = self.commit(&input, &program, &plan, &removed, undo);
-        if let Some(t) = &self.tierup {
-            for job in jobs {
-                t.submit(job);
-            }
-        }
+        let before = revertible.then(|| {
+            (
+                self.env.clone(),
+                self.graph.clone(),
+                self.item_sources.clone(),
+                self.escaped.clone(),
+            )
+        });
+        let reclaimed = if revertible {
+            0
+        } else {
+            reclaim::free(&self.shared, dead.clone())
+        };
+        let Undo {
+            functions,
+            structs,
+            globals,
+            installed: _,
+        } = undo;
+        self.commit_items(&input, &program, &plan);
+        let mut report = self.record_items(&input, &program, &plan);
+        let removed_entries = self.commit_removals(&removed, &mut report);
         report.timings.parse = input.parse;
         report.timings.check = check;
         report.timings.compile = compile;
@@ -145,22 +168,67 @@ impl Engine {
         report.code_bytes = code_bytes;
         report.reclaimed_bytes = reclaimed;
         report.migrated = migrated;
+        let pending = match before {
+            Some((env, graph, item_sources, escaped)) => Some(Pending {
+                report: report.clone(),
+                jobs,
+                dead,
+                swaps,
+                changed_structs: ripple.structs.clone(),
+                functions,
+                structs,
+                globals,
+                removed: removed_entries,
+                env,
+                graph,
+                item_sources,
+                escaped,
+            }),
+            None => {
+                // Replaced struct entries: code compiled against them may
+                // still run (and embeds their addresses).
+                for (_, old) in structs {
+                    self.defs.retired_structs.extend(old);
+                }
+                self.dispose_removed(removed_entries);
+                self.publish(report.clone(), jobs);
+                None
+            }
+        };
+        Ok(Applied {
+            report,
+            main,
+            pending,
+        })
+    }
+
+    /// Make a transaction's effects public: hand its new bodies to the
+    /// optimizer, count it, keep its notice, tell the listeners.
+    pub(crate) fn publish(&mut self, report: TransactionReport, jobs: Vec<Job>) {
+        if let Some(t) = &self.tierup {
+            for job in jobs {
+                t.submit(job);
+            }
+        }
         if !report.is_empty() {
             // Entries of statements only define nothing: not a redefinition.
             self.stats.record(&report);
         }
         if let Some(n) = report.notice() {
-            // Kept for `take_notices`; an embedder that never takes them
-            // keeps only the newest (memory stays flat).
-            if self.notices.len() >= MAX_NOTICES {
-                self.notices.drain(..MAX_NOTICES / 2);
-            }
-            self.notices.push(n);
+            self.push_notice(n);
         }
         for l in &mut self.listeners {
             l(&report);
         }
-        Ok(Applied { report, main })
+    }
+
+    /// Keep `notice` for [`Engine::take_notices`]; an embedder that never
+    /// takes them keeps only the newest (memory stays flat).
+    pub(crate) fn push_notice(&mut self, notice: String) {
+        if self.notices.len() >= MAX_NOTICES {
+            self.notices.drain(..MAX_NOTICES / 2);
+        }
+        self.notices.push(notice);
     }
 
     /// Check and compile (see [`Engine::transact`]); on error everything
@@ -455,7 +523,7 @@ impl Engine {
         removed: &Removed,
         installed: &[(SlotId, CodePtr)],
         undo: &Undo,
-    ) -> Result<(Vec<CodePtr>, usize), Error> {
+    ) -> Result<(Vec<CodePtr>, usize, Vec<(SlotId, usize, usize)>), Error> {
         let shared = self.shared.clone();
         let _world = shared.stop_world(&self.ctx);
         let mut migrated = 0;
@@ -481,52 +549,36 @@ impl Engine {
         // Every slot write is an exchange that retires what it replaced
         // (the optimizer swaps with compare-and-exchange, so each body is
         // retired once, by whoever replaced it).
-        let mut replaced = Vec::new();
-        for &(slot, ptr) in installed {
-            replaced.push(self.shared.slots.swap(slot, ptr.addr()));
-        }
+        let mut writes: Vec<(SlotId, usize)> = installed
+            .iter()
+            .map(|&(slot, ptr)| (slot, ptr.addr()))
+            .collect();
         // Old slots of functions whose signature changed: callers compiled
         // against them fail clearly instead of calling the wrong shape.
         for name in ripple.signatures.keys() {
             if let Some((_, Some(old))) = undo.functions.iter().find(|(n, _)| n == name) {
-                let stub = self.stale_stub(old.slot_addr);
-                replaced.push(self.shared.slots.swap(old.slot, stub));
+                writes.push((old.slot, self.stale_stub(old.slot_addr)));
             }
         }
         for f in &removed.functions {
             if let Some(e) = self.defs.functions.get(f) {
-                let default = self.shared.slots.default_entry();
-                replaced.push(self.shared.slots.swap(e.slot, default));
+                writes.push((e.slot, self.shared.slots.default_entry()));
             }
         }
-        for addr in replaced {
-            self.shared.retire_code_at(addr);
+        let mut swaps = Vec::with_capacity(writes.len());
+        for (slot, after) in writes {
+            let before = self.shared.slots.swap(slot, after);
+            self.shared.retire_code_at(before);
+            swaps.push((slot, before, after));
         }
         // What no frame runs any more is freed after the pause.
         let dead = reclaim::unused(&shared, &mut self.shared.retired.lock());
-        Ok((dead, migrated))
+        Ok((dead, migrated, swaps))
     }
 
     /// Make the staged definitions current: environment, dependency graph,
-    /// versions, removals; the report's items.
-    fn commit(
-        &mut self,
-        input: &Input<'_>,
-        program: &Program,
-        plan: &ItemPlan,
-        removed: &Removed,
-        undo: Undo,
-    ) -> TransactionReport {
-        let mut report = TransactionReport {
-            source: input.source.to_string(),
-            origin: Some(input.origin),
-            ..TransactionReport::default()
-        };
-        // Replaced struct entries: code compiled against them may still
-        // run (and embeds their addresses).
-        for (_, old) in undo.structs {
-            self.defs.retired_structs.extend(old);
-        }
+    /// escaped function values.
+    fn commit_items(&mut self, input: &Input<'_>, program: &Program, plan: &ItemPlan) {
         for s in &program.structs {
             self.env.structs.insert(s.name.clone(), s.clone());
             self.graph.insert_struct(s);
@@ -554,6 +606,21 @@ impl Engine {
                 .entry(f)
                 .or_insert_with(|| input.source.to_string());
         }
+    }
+
+    /// Record the versions and sources of the input's items; the report
+    /// listing them.
+    fn record_items(
+        &mut self,
+        input: &Input<'_>,
+        program: &Program,
+        plan: &ItemPlan,
+    ) -> TransactionReport {
+        let mut report = TransactionReport {
+            source: input.source.to_string(),
+            origin: Some(input.origin),
+            ..TransactionReport::default()
+        };
         let kinds = program
             .structs
             .iter()
@@ -588,7 +655,6 @@ impl Engine {
                 detail,
             });
         }
-        self.commit_removals(removed, &mut report);
         report
     }
 
@@ -760,10 +826,18 @@ impl Engine {
         r
     }
 
-    /// Forget removed items (their histories stay) and report them.
-    fn commit_removals(&mut self, removed: &Removed, report: &mut TransactionReport) {
+    /// Forget removed items (their histories stay) and report them; their
+    /// entries (disposed of once the transaction is settled).
+    fn commit_removals(
+        &mut self,
+        removed: &Removed,
+        report: &mut TransactionReport,
+    ) -> RemovedEntries {
+        let mut entries = RemovedEntries::default();
         for f in &removed.functions {
-            self.defs.functions.remove(f);
+            if let Some(e) = self.defs.functions.remove(f) {
+                entries.functions.push((f.clone(), e));
+            }
             self.env.functions.remove(f);
             self.graph.remove_function(f);
             self.item_sources.remove(&(ItemKind::Fn, f.clone()));
@@ -771,7 +845,7 @@ impl Engine {
         }
         for s in &removed.structs {
             if let Some(e) = self.defs.structs.remove(s) {
-                self.defs.retired_structs.push(e);
+                entries.structs.push((s.clone(), e));
             }
             self.env.structs.remove(s);
             self.graph.remove_struct(s);
@@ -780,7 +854,7 @@ impl Engine {
         }
         for g in &removed.globals {
             if let Some(r) = self.defs.globals.remove(g) {
-                self.shared.retire_global(r.id);
+                entries.globals.push((g.clone(), r));
             }
             self.env.globals.remove(g);
             self.graph.remove_global(g);
@@ -801,6 +875,7 @@ impl Engine {
                 report.source
             ));
         }
+        entries
     }
 }
 
@@ -849,6 +924,14 @@ struct ItemPlan {
 }
 
 impl ItemPlan {
+    /// Does the transaction define, change or remove anything?
+    fn changes_anything(&self, removed: &Removed) -> bool {
+        self.items.values().any(|c| *c != Change::Unchanged)
+            || !removed.functions.is_empty()
+            || !removed.structs.is_empty()
+            || !removed.globals.is_empty()
+    }
+
     fn change(&self, kind: ItemKind, name: &str) -> Change {
         self.items
             .get(&(kind, name.to_string()))

@@ -122,6 +122,21 @@ impl Versions {
             .push(text)
     }
 
+    /// Drop version `number` of an item if it is the newest (a transaction
+    /// that recorded it was undone).
+    pub fn pop(&mut self, kind: ItemKind, name: &str, number: u32) {
+        let key = (kind, name.to_string());
+        let Some(h) = self.by_item.get_mut(&key) else {
+            return;
+        };
+        if h.current().is_some_and(|v| v.number == number) {
+            h.versions.pop();
+        }
+        if h.versions.is_empty() {
+            self.by_item.remove(&key);
+        }
+    }
+
     /// The current version number of an item (0 if never defined).
     pub fn current_number(&self, kind: ItemKind, name: &str) -> u32 {
         self.history(kind, name)

@@ -10,6 +10,7 @@ pub mod heap;
 pub mod host;
 pub mod stack;
 pub mod unwind;
+pub mod watchdog;
 
 pub use ctx::ThreadCtx;
 pub use errors::{EmberError, Frame};
