@@ -123,6 +123,10 @@ pub struct Shared {
     /// enforced by `watchdog`.
     time_limit: AtomicU64,
     pub(crate) watchdog: crate::runtime::watchdog::Watchdog,
+    /// Host closures registered through the embedding API (`embed/`):
+    /// their trampolines hold their addresses, and code compiled against
+    /// them may run as long as this state lives (also after the `Engine`).
+    pub(crate) host_closures: Mutex<Vec<Box<host::Registered>>>,
 }
 
 /// Reference arguments of running spawned threads, by key. Boxed slices:
@@ -962,6 +966,7 @@ impl Engine {
             tiered_up: AtomicU64::new(0),
             time_limit: AtomicU64::new(0),
             watchdog: Default::default(),
+            host_closures: Mutex::new(Vec::new()),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));
         let weak = Arc::downgrade(&shared);
