@@ -48,6 +48,7 @@
 
 pub mod code;
 pub mod codegen;
+pub mod embed;
 pub mod engine;
 pub mod handle;
 pub mod inspect;

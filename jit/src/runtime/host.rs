@@ -40,6 +40,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ember_lang::tir::Builtin;
@@ -505,4 +506,473 @@ pub fn library_signature(b: Builtin) -> Option<(&'static [Param], Option<Param>)
 /// The call signature (as an Ember type) of library function `b`.
 pub fn library_type(b: Builtin) -> Option<FnType> {
     library_signature(b).map(|(p, r)| signature_type(p, r))
+}
+
+// ---- typed words for the embedding API (`crate::embed`) ------------------------
+//
+// The embedding API converts Rust values to and from Ember values. Heap
+// words are only meaningful with their type and only while no collection
+// can run, so conversions see them as [`Word`]s (a word with its Ember
+// type, branded with the lifetime of one conversion phase) through an
+// [`Access`] (the heap, for that phase). Both are made only here: for the
+// arguments and the result of a registered host closure
+// ([`call_registered`]), and for the arguments and the result of a call
+// into Ember ([`call_entry`], with the thread counting as running). A
+// phase is a higher-ranked closure, so nothing of it escapes; the host
+// closure itself runs between two phases and sees only Rust values, so it
+// may call into Ember again (collections may run then) safely.
+
+/// A value word with its Ember type, valid for one conversion phase `'c`.
+#[derive(Clone, Debug)]
+pub struct Word<'c> {
+    word: u64,
+    ty: Type,
+    _brand: Brand<'c>,
+}
+
+impl<'c> Word<'c> {
+    #[inline]
+    fn new(word: u64, ty: Type) -> Word<'c> {
+        Word {
+            word,
+            ty,
+            _brand: PhantomData,
+        }
+    }
+
+    /// An `int`.
+    #[inline]
+    pub fn int(i: i64) -> Word<'c> {
+        Word::new(i as u64, Type::Int)
+    }
+
+    /// A `float`.
+    #[inline]
+    pub fn float(x: f64) -> Word<'c> {
+        Word::new(x.to_bits(), Type::Float)
+    }
+
+    /// A `bool`.
+    #[inline]
+    pub fn bool(b: bool) -> Word<'c> {
+        Word::new(u64::from(b), Type::Bool)
+    }
+
+    /// The unit value `()`.
+    #[inline]
+    pub fn unit() -> Word<'c> {
+        Word::new(0, Type::Unit)
+    }
+
+    /// The value's Ember type.
+    #[inline]
+    pub fn ty(&self) -> &Type {
+        &self.ty
+    }
+
+    /// The raw word (RUNTIME.md representation).
+    #[inline]
+    pub fn raw(&self) -> u64 {
+        self.word
+    }
+
+    /// The `int`, if it is one.
+    #[inline]
+    pub fn as_int(&self) -> Option<i64> {
+        (self.ty == Type::Int).then_some(self.word as i64)
+    }
+
+    /// The `float`, if it is one.
+    #[inline]
+    pub fn as_float(&self) -> Option<f64> {
+        (self.ty == Type::Float).then(|| f64::from_bits(self.word))
+    }
+
+    /// The `bool`, if it is one.
+    #[inline]
+    pub fn as_bool(&self) -> Option<bool> {
+        (self.ty == Type::Bool).then_some(self.word != 0)
+    }
+}
+
+/// The heap during one conversion phase `'c` (no collection runs): read
+/// the values behind [`Word`]s, allocate new ones. Every reader checks the
+/// word's type and answers `None` for another type.
+pub struct Access<'c> {
+    ctx: NonNull<ThreadCtx>,
+    _brand: Brand<'c>,
+}
+
+impl<'c> Access<'c> {
+    #[inline]
+    #[allow(clippy::mut_from_ref)]
+    fn t(&self) -> &mut ThreadCtx {
+        // SAFETY: an `Access` is made only by `call_registered` and
+        // `call_entry` from the live context of the current thread, for a
+        // phase in which nothing else uses the context; no reference into
+        // the context escapes a method.
+        unsafe { &mut *self.ctx.as_ptr() }
+    }
+
+    #[inline]
+    fn mutator(&self) -> &mut heap::Mutator {
+        self.t()
+            .mutator
+            .as_mut()
+            .expect("thread context has a heap mutator")
+    }
+
+    /// The text of a `str`.
+    #[inline]
+    pub fn str<'a>(&'a self, w: &'a Word<'c>) -> Option<&'a str> {
+        if w.ty != Type::Str {
+            return None;
+        }
+        // SAFETY: a `Word` of type `str` is a live string during its phase
+        // (made by the runtime from a value of that type; no collection
+        // runs during the phase).
+        Some(unsafe { heap::Str::from_word(w.word) }.as_str())
+    }
+
+    /// The elements of an array, in order.
+    pub fn elements(&self, w: &Word<'c>) -> Option<Vec<Word<'c>>> {
+        let Type::Array(elem) = &w.ty else {
+            return None;
+        };
+        // SAFETY: as in `str`, for an array.
+        let a = unsafe { heap::Array::from_word(w.word) };
+        Some(
+            heap::array_to_vec(a)
+                .into_iter()
+                .map(|e| Word::new(e, (**elem).clone()))
+                .collect(),
+        )
+    }
+
+    /// The entries of a map, in insertion order.
+    pub fn entries(&self, w: &Word<'c>) -> Option<Vec<(Word<'c>, Word<'c>)>> {
+        let Type::Map(k, v) = &w.ty else {
+            return None;
+        };
+        // SAFETY: as in `str`, for a map.
+        let m = unsafe { heap::Map::from_word(w.word) };
+        Some(
+            heap::map_entries(m)
+                .into_iter()
+                .map(|(kw, vw)| (Word::new(kw, (**k).clone()), Word::new(vw, (**v).clone())))
+                .collect(),
+        )
+    }
+
+    /// The value of an optional (`Some(None)` for `none`).
+    pub fn optional(&self, w: &Word<'c>) -> Option<Option<Word<'c>>> {
+        let Type::Optional(inner) = &w.ty else {
+            return None;
+        };
+        // SAFETY: `w` is a valid word of type `inner?` during the phase.
+        let v = unsafe { heap::read_optional(w.word, inner) };
+        Some(v.map(|v| Word::new(v, (**inner).clone())))
+    }
+
+    /// A struct instance's name and fields (its own layout: an instance
+    /// made before a redefinition has the old fields).
+    pub fn fields(&self, w: &Word<'c>) -> Option<(String, Vec<(String, Word<'c>)>)> {
+        if !matches!(w.ty, Type::Struct(_)) {
+            return None;
+        }
+        // SAFETY: as in `str`, for a struct instance.
+        let s = unsafe { heap::Struct::from_word(w.word) };
+        let layout = s.layout();
+        let fields = layout
+            .field_names()
+            .iter()
+            .zip(layout.field_types())
+            .enumerate()
+            .map(|(i, (n, t))| (n.to_string(), Word::new(s.get(i), t.clone())))
+            .collect();
+        Some((layout.name().to_string(), fields))
+    }
+
+    /// The name of the function a function value refers to.
+    pub fn fn_name(&self, w: &Word<'c>) -> Option<String> {
+        matches!(w.ty, Type::Fn(_)).then(|| builtins::shared(self.t()).fn_name(w.word))
+    }
+
+    /// A new `str`.
+    pub fn new_str(&self, text: &str) -> Result<Word<'c>, HostError> {
+        let s = heap::str_new(self.mutator(), text)?;
+        Ok(Word::new(s.word(), Type::Str))
+    }
+
+    /// A new array of type `[elem]` holding `items` (each of type `elem`).
+    pub fn new_array(&self, elem: &Type, items: &[Word<'c>]) -> Result<Word<'c>, HostError> {
+        check_types(items.iter(), elem)?;
+        let words: Vec<u64> = items.iter().map(|w| w.word).collect();
+        let a = heap::array_from_slice(self.mutator(), heap::is_gc_ref(elem), &words)?;
+        Ok(Word::new(a.word(), Type::array(elem.clone())))
+    }
+
+    /// A new map of type `map[key, value]` holding `entries` in order (a
+    /// repeated key keeps its first position and its last value).
+    pub fn new_map(
+        &self,
+        key: &Type,
+        value: &Type,
+        entries: &[(Word<'c>, Word<'c>)],
+    ) -> Result<Word<'c>, HostError> {
+        let kind = match key {
+            Type::Int => heap::KeyKind::Int,
+            Type::Bool => heap::KeyKind::Bool,
+            Type::Str => heap::KeyKind::Str,
+            other => return Err(HostError(format!("`{other}` cannot be a map key"))),
+        };
+        check_types(entries.iter().map(|(k, _)| k), key)?;
+        check_types(entries.iter().map(|(_, v)| v), value)?;
+        let m = heap::map_new(self.mutator(), kind, heap::is_gc_ref(value))?;
+        for (k, v) in entries {
+            // SAFETY: `k` has type `key` (checked): for a `str` key it is a
+            // live string during the phase.
+            let k = unsafe { heap::MapKey::from_word(k.word, kind) };
+            heap::map_set(m, k, v.word);
+        }
+        Ok(Word::new(
+            m.word(),
+            Type::Map(Arc::new(key.clone()), Arc::new(value.clone())),
+        ))
+    }
+
+    /// A new optional of type `inner?`: `none`, or holding `v` (of type
+    /// `inner`).
+    pub fn new_optional(&self, inner: &Type, v: Option<Word<'c>>) -> Result<Word<'c>, HostError> {
+        if matches!(inner, Type::Optional(_)) {
+            return Err(HostError(format!("`{inner}?` is not an Ember type")));
+        }
+        check_types(v.iter(), inner)?;
+        let w = heap::make_optional(self.mutator(), v.map(|w| w.word), inner)?;
+        Ok(Word::new(w, Type::Optional(Arc::new(inner.clone()))))
+    }
+}
+
+fn check_types<'w, 'c: 'w>(
+    mut items: impl Iterator<Item = &'w Word<'c>>,
+    ty: &Type,
+) -> Result<(), HostError> {
+    match items.find(|w| w.ty != *ty) {
+        Some(w) => Err(HostError(format!(
+            "internal error: a `{}` where a `{ty}` was expected",
+            w.ty
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A host closure registered with the embedding API, as its trampoline
+/// sees it (the `data` word baked into the trampoline is its address; the
+/// engine keeps it alive for its own life).
+pub struct Registered {
+    /// The name Ember code calls it by.
+    pub name: String,
+    /// Its Ember signature (what the checker and the trampoline use).
+    pub sig: FnType,
+    /// Converts the arguments, runs the closure, converts its result.
+    pub call: Box<dyn Fn(&mut CallIo<'_>) -> Result<(), String> + Send + Sync>,
+}
+
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("name", &self.name)
+            .field("sig", &self.sig)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One call of a registered host closure: its argument words and the
+/// phases that read them and write the result.
+pub struct CallIo<'a> {
+    ctx: NonNull<ThreadCtx>,
+    args: &'a [u64],
+    sig: &'a FnType,
+    result: Option<u64>,
+}
+
+impl CallIo<'_> {
+    /// The arguments phase: `f` reads the arguments (one [`Word`] each, in
+    /// order) and returns what it made of them (owned Rust values).
+    pub fn read_args<T>(&self, f: impl for<'c> FnOnce(&Access<'c>, &[Word<'c>]) -> T) -> T {
+        let access = Access {
+            ctx: self.ctx,
+            _brand: PhantomData,
+        };
+        let words: Vec<Word<'_>> = self
+            .args
+            .iter()
+            .zip(&self.sig.params)
+            .map(|(&w, t)| Word::new(w, t.clone()))
+            .collect();
+        f(&access, &words)
+    }
+
+    /// The result phase: `f` makes the result word, which must have the
+    /// signature's result type.
+    pub fn set_result(
+        &mut self,
+        f: impl for<'c> FnOnce(&Access<'c>) -> Result<Word<'c>, HostError>,
+    ) -> Result<(), String> {
+        let access = Access {
+            ctx: self.ctx,
+            _brand: PhantomData,
+        };
+        let w = f(&access).map_err(String::from)?;
+        if w.ty != self.sig.ret {
+            return Err(format!(
+                "internal error: a host function of type `{}` returned a `{}`",
+                self.sig, w.ty
+            ));
+        }
+        self.result = Some(w.word);
+        Ok(())
+    }
+}
+
+/// The Rust side of a registered host closure's trampoline
+/// (`embed/trampoline.rs`): `data` is the [`Registered`], `args` the
+/// argument words the trampoline stored. A failure (the closure's error,
+/// a conversion error, a panic) becomes the Ember runtime error with the
+/// Ember stack; the trampoline unwinds.
+pub extern "C" fn call_registered(
+    ctx: *mut ThreadCtx,
+    data: *const Registered,
+    args: *const u64,
+) -> u64 {
+    // SAFETY: `data` is the address baked into the trampoline of a
+    // `Registered` the engine keeps alive (never moved: boxed) for as long
+    // as code can call it.
+    let reg = unsafe { &*data };
+    // SAFETY: the trampoline stored one word per parameter at `args` (a
+    // stack slot of at least one word, so it is never null).
+    let args = unsafe { std::slice::from_raw_parts(args, reg.sig.params.len()) };
+    let Some(ctx_nn) = NonNull::new(ctx) else {
+        return 0;
+    };
+    let mut io = CallIo {
+        ctx: ctx_nn,
+        args,
+        sig: &reg.sig,
+        result: None,
+    };
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (reg.call)(&mut io)));
+    let message = match outcome {
+        Ok(Ok(())) => return io.result.unwrap_or(0),
+        Ok(Err(m)) => m,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_string());
+            format!("host function `{}` panicked: {what}", reg.name)
+        }
+    };
+    builtins::fail(ctx, message);
+    0
+}
+
+/// Argument words being made for a call into Ember ([`call_entry`]).
+pub struct ArgWords<'a> {
+    params: &'a [Type],
+    inline: [u64; 8],
+    spill: Vec<u64>,
+    len: usize,
+}
+
+impl ArgWords<'_> {
+    /// Append the next argument (it must have the next parameter's type).
+    #[inline]
+    pub fn push(&mut self, w: Word<'_>) -> Result<(), HostError> {
+        match self.params.get(self.len) {
+            Some(t) if *t == w.ty => {}
+            Some(t) => {
+                return Err(HostError(format!(
+                    "argument {} must be a `{t}`, not a `{}`",
+                    self.len + 1,
+                    w.ty
+                )))
+            }
+            None => return Err(HostError("too many arguments".to_string())),
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = w.word;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.inline);
+            }
+            self.spill.push(w.word);
+        }
+        self.len += 1;
+        Ok(())
+    }
+}
+
+impl AsRef<[u64]> for ArgWords<'_> {
+    fn as_ref(&self) -> &[u64] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
+/// Call the function in slot `slot` (Ember signature `sig`, entry wrapper
+/// `wrapper`) on this thread's context for the engine `shared`: `args`
+/// makes the argument words, `result` reads the result word; both run
+/// while the thread counts as running, so no collection runs between
+/// making heap arguments and the call reading them, or between the result
+/// and `result` reading it.
+pub(crate) fn call_entry<T>(
+    shared: &std::sync::Arc<crate::engine::Shared>,
+    slot: usize,
+    wrapper: usize,
+    sig: &FnType,
+    args: impl for<'c> FnOnce(&Access<'c>, &mut ArgWords<'_>) -> Result<(), HostError>,
+    result: impl for<'c> FnOnce(&Access<'c>, Word<'c>) -> T,
+) -> Result<T, crate::runtime::errors::EmberError> {
+    use crate::runtime::errors::EmberError;
+    crate::handle::with_ctx(shared, |ctx| {
+        crate::engine::enter_with(
+            ctx,
+            slot,
+            wrapper,
+            |ctx| {
+                let access = Access {
+                    ctx: NonNull::from(&mut *ctx),
+                    _brand: PhantomData,
+                };
+                let mut words = ArgWords {
+                    params: &sig.params,
+                    inline: [0; 8],
+                    spill: Vec::new(),
+                    len: 0,
+                };
+                args(&access, &mut words).map_err(|e| EmberError::new(e.0))?;
+                if words.len != sig.params.len() {
+                    return Err(EmberError::new(format!(
+                        "{} arguments given, {} expected",
+                        words.len,
+                        sig.params.len()
+                    )));
+                }
+                Ok(words)
+            },
+            |ctx, w| {
+                let access = Access {
+                    ctx: NonNull::from(&mut *ctx),
+                    _brand: PhantomData,
+                };
+                result(&access, Word::new(w, sig.ret.clone()))
+            },
+        )
+    })
 }
