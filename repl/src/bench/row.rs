@@ -154,3 +154,46 @@ fn meets(r: &TransactionReport, expect: &Expect) -> bool {
         Expect::Migrated(name, n) => changed(ItemKind::Struct, name) && r.migrated == *n,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workload(versions: [&str; 2], probe: Option<&str>) -> Workload {
+        Workload {
+            key: "k".to_string(),
+            label: "k".to_string(),
+            setup: vec![Apply::Entry(versions[0].to_string())],
+            versions: versions.map(|v| Apply::Entry(v.to_string())),
+            expect: Expect::Changed(vec!["f".to_string()]),
+            probe: probe.map(str::to_string),
+            checks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn real_changes_are_applied() {
+        let w = workload(
+            [
+                "fn f(x: int) -> int { x + 1 }",
+                "fn f(x: int) -> int { x + 2 }",
+            ],
+            Some("f(1)"),
+        );
+        for rounds in [1, 2] {
+            let row = run(&w, 0, rounds).unwrap();
+            assert!(row.applied && row.preserved.all());
+            assert!(row.phases.compile.median_ns > 0);
+        }
+    }
+
+    #[test]
+    fn rounds_that_change_nothing_are_not_applied() {
+        // The same text twice: every round is reported unchanged.
+        let same = "fn f(x: int) -> int { x + 1 }";
+        assert!(!run(&workload([same, same], None), 0, 2).unwrap().applied);
+        // Different texts, same behaviour: the probe cannot tell them apart.
+        let w = workload([same, "fn f(x: int) -> int { 1 + x }"], Some("f(1)"));
+        assert!(!run(&w, 0, 2).unwrap().applied);
+    }
+}

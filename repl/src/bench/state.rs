@@ -89,7 +89,12 @@ fn __bench_worker(inbox: chan[int], outbox: chan[int]) {
     }
     send(outbox, -1);
     while !__bench_stop { __bench_progress += 1; }
-    let token = recv(inbox);
+    let mut token = 0;
+    let mut v = recv(inbox);
+    while v != -1 {
+        token = token * 10000 + v;
+        v = recv(inbox);
+    }
     let mut intact = 0;
     for i in 0..1000 {
         if own[i] == i * 3 && names[i] == str(i) { intact += 1; }
@@ -170,6 +175,14 @@ pub fn set_up(engine: &mut ember::Engine, worker: bool) -> Result<Sentinels, Ben
     })
 }
 
+/// How long the worker may take to show progress after the rounds (it
+/// may be waiting for a CPU).
+const PATIENCE: Duration = if cfg!(test) {
+    Duration::from_millis(300)
+} else {
+    Duration::from_secs(5)
+};
+
 /// Poll `__bench_progress` until it passes `from` (or `limit` elapses).
 fn progresses(engine: &mut ember::Engine, from: i64, limit: Duration) -> Result<bool, BenchError> {
     let started = Instant::now();
@@ -212,30 +225,33 @@ impl Sentinels {
         let collected = engine.shared().heap.stats().collections > collections;
         let mut heap = heap_sum == self.heap_sum_before && heap_sum == expected_heap_sum();
         let mut globals = eval_bool(engine, "__bench_counter == 42 && __bench_name == \"ember\"")?;
+        // An end marker first, so that lost messages fail the check
+        // instead of blocking it.
         let mut channels = eval_bool(
             engine,
-            "let a = recv(__bench_chan);
-             let b = recv(__bench_chan);
-             let c = recv(__bench_chan);
-             send(__bench_chan, 10);
-             a == 7 && b == 8 && c == 9 && recv(__bench_chan) == 10",
+            "send(__bench_chan, -1);
+             let got: [int] = [];
+             let mut v = recv(__bench_chan);
+             while v != -1 { got.push(v); v = recv(__bench_chan); }
+             str(got) == \"[7, 8, 9]\"",
         )?;
         let mut thread_ok = None;
         let mut progress = None;
         if let (Some(before), Some(after)) = (self.worker, after_rounds) {
-            let still_running = progresses(engine, after, Duration::from_secs(5))?;
+            let still_running = progresses(engine, after, PATIENCE)?;
             progress = Some(ThreadProgress {
                 during_rounds: after - before,
                 still_running,
             });
-            // Stopped, it reads the message queued before the rounds and
-            // checks the data only its frame holds.
+            // Stopped, it reads its inbox up to the end marker (the
+            // message queued before the rounds) and checks the data only
+            // its frame holds; `join` raises its error if it failed.
             let answer = eval_int(
                 engine,
-                "__bench_stop = true;
-                 let answer = recv(__bench_outbox);
+                "send(__bench_inbox, -1);
+                 __bench_stop = true;
                  join(__bench_task);
-                 answer",
+                 recv(__bench_outbox)",
             )?;
             let finished = answer == TOKEN + WORKER_ITEMS;
             channels &= finished;
@@ -255,5 +271,63 @@ impl Sentinels {
             thread: thread_ok,
         };
         Ok((preserved, progress, collected))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checks pass on an untouched state and fail, each in its own
+    /// category only, when the state is changed behind their back.
+    #[test]
+    fn each_check_fails_when_its_state_is_lost() {
+        for (damage, failed) in [
+            ("", vec![]),
+            ("__bench_counter = 1;", vec!["globals"]),
+            ("recv(__bench_chan);", vec!["channels"]),
+            ("send(__bench_chan, 10);", vec!["channels"]),
+            ("__bench_list = __bench_list!.next;", vec!["heap"]),
+            ("__bench_table[\"k1\"][0] = 99;", vec!["heap"]),
+        ] {
+            let mut engine = ember::Engine::new().unwrap();
+            let sentinels = set_up(&mut engine, false).unwrap();
+            exec(&mut engine, damage).unwrap();
+            let (p, thread, _) = sentinels.check(&mut engine, &[], None).unwrap();
+            assert_eq!(p.failed(), failed, "{damage}");
+            assert!(p.thread.is_none() && thread.is_none());
+        }
+    }
+
+    #[test]
+    fn thread_checks_pass_with_a_running_worker() {
+        let mut engine = ember::Engine::new().unwrap();
+        let sentinels = set_up(&mut engine, true).unwrap();
+        let after = sentinels.progress_now(&mut engine).unwrap();
+        let (p, progress, collected) = sentinels.check(&mut engine, &[], after).unwrap();
+        assert!(p.all(), "{:?}", p.failed());
+        assert_eq!(p.thread, Some(true));
+        assert!(progress.unwrap().still_running);
+        assert!(collected);
+        assert!(engine.wait_threads().is_empty());
+    }
+
+    #[test]
+    fn thread_checks_fail_when_the_worker_stopped_or_lost_its_message() {
+        for (damage, failed) in [
+            // Its loop ends: it no longer makes progress.
+            ("__bench_stop = true;", vec!["thread"]),
+            // Another message on its inbox: it answers something else.
+            ("send(__bench_inbox, 1);", vec!["channels", "thread"]),
+        ] {
+            let mut engine = ember::Engine::new().unwrap();
+            let sentinels = set_up(&mut engine, true).unwrap();
+            exec(&mut engine, damage).unwrap();
+            // Give a stopped worker time to leave its loop.
+            std::thread::sleep(Duration::from_millis(50));
+            let after = sentinels.progress_now(&mut engine).unwrap();
+            let (p, _, _) = sentinels.check(&mut engine, &[], after).unwrap();
+            assert_eq!(p.failed(), failed, "{damage}");
+        }
     }
 }
