@@ -65,6 +65,11 @@ pub enum Error {
     Invalid(String),
     /// The back end failed (a bug), or the file could not be read.
     Internal(String),
+    /// The embedding API refused a request of the host program: a
+    /// function handle whose Rust types do not match the Ember signature,
+    /// a host function that cannot be registered, a value that cannot be
+    /// converted (`embed/`).
+    Host(String),
 }
 
 impl fmt::Display for Error {
@@ -72,7 +77,7 @@ impl fmt::Display for Error {
         match self {
             Error::Compile { rendered, .. } => f.write_str(rendered),
             Error::Runtime(e) => write!(f, "{e}"),
-            Error::Invalid(m) | Error::Internal(m) => f.write_str(m),
+            Error::Invalid(m) | Error::Internal(m) | Error::Host(m) => f.write_str(m),
         }
     }
 }
