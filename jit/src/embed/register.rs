@@ -24,7 +24,7 @@ impl Engine {
     /// signature only if no current definition calls it (else the error
     /// lists them).
     pub fn register_fn<M>(&mut self, name: &str, f: impl IntoHostFn<M>) -> Result<(), Error> {
-        let reg = f.into_registered(name).map_err(Error::Invalid)?;
+        let reg = f.into_registered(name).map_err(Error::Host)?;
         self.register_closure(reg)
     }
 
@@ -32,17 +32,17 @@ impl Engine {
     pub fn register_closure(&mut self, reg: Registered) -> Result<(), Error> {
         let name = reg.name.clone();
         if !is_identifier(&name) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Host(format!(
                 "`{name}` is not an Ember identifier"
             )));
         }
         if ember_lang::check::STANDARD_FUNCTIONS.contains(&name.as_str()) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Host(format!(
                 "`{name}` is the name of a standard function; host functions need names of their own"
             )));
         }
         if self.env.functions.contains_key(&name) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Host(format!(
                 "`{name}` is already an Ember function of this engine"
             )));
         }
@@ -52,7 +52,7 @@ impl Engine {
                 let users = self.graph.users_of_host(&name);
                 if !users.is_empty() {
                     let list: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Host(format!(
                         "host function `{name}` cannot change type from `{old}` to `{sig}`: \
                          called by {}",
                         list.join(", ")
@@ -111,11 +111,11 @@ impl Engine {
         name: &str,
     ) -> Result<TypedFn<A, R>, Error> {
         let Some(f) = self.defs.functions.get(name) else {
-            return Err(Error::Invalid(format!("no function `{name}` is defined")));
+            return Err(Error::Host(format!("no function `{name}` is defined")));
         };
-        check_signature::<A, R>(name, &f.sig).map_err(Error::Invalid)?;
+        check_signature::<A, R>(name, &f.sig).map_err(Error::Host)?;
         let handle = self.function_handle(name)?;
-        TypedFn::new(handle).map_err(Error::Invalid)
+        TypedFn::new(handle).map_err(Error::Host)
     }
 }
 
