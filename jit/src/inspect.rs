@@ -103,7 +103,7 @@ impl Engine {
         }
         if !module.items.is_empty() || module.tail.is_none() {
             return Err(Error::Invalid(
-                "expected one expression (no items, statements or `;`)".to_string(),
+                "expected one expression, not items or statements".to_string(),
             ));
         }
         match ember_lang::check_module(&module, &self.env) {

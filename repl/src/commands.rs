@@ -71,6 +71,38 @@ pub fn lookup(word: &str) -> Option<&'static str> {
         .find(|name| *name == word)
 }
 
+/// Check the arguments of command `name` (canonical) against its syntax
+/// in [`COMMANDS`]: `rest` is the text after the name (trimmed), `words`
+/// it split at white space. The error says what the command takes.
+pub fn check_args(name: &str, rest: &str, words: &[&str]) -> Result<(), String> {
+    let syntax = COMMANDS
+        .iter()
+        .map(|(s, _)| *s)
+        .find(|s| name_of(s) == name)
+        .unwrap_or(name);
+    let params: Vec<&str> = syntax.split_whitespace().skip(1).collect();
+    let (ok, takes) = match params.as_slice() {
+        [] => (rest.is_empty(), "no arguments".to_string()),
+        // The rest of the line, as typed.
+        ["EXPR"] => (!rest.is_empty(), "an expression".to_string()),
+        ["FILE"] => (!rest.is_empty(), "a file".to_string()),
+        ["[FILE]"] => (true, String::new()),
+        ["NAME"] => (words.len() == 1, "a name".to_string()),
+        ["NAME", "[N]"] => (
+            (1..=2).contains(&words.len()),
+            "a name and maybe a version".to_string(),
+        ),
+        _ => (true, String::new()),
+    };
+    if ok {
+        Ok(())
+    } else if params.is_empty() {
+        Err(format!("`{name}` takes no arguments"))
+    } else {
+        Err(format!("`{name}` takes {takes}: `{syntax}`"))
+    }
+}
+
 /// The help lines for the commands, aligned.
 pub fn help_table() -> String {
     let width = COMMANDS.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
@@ -93,6 +125,44 @@ mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn arguments_are_checked_against_the_syntax() {
+        assert_eq!(check_args(":help", "", &[]), Ok(()));
+        assert_eq!(
+            check_args(":help", "me", &["me"]),
+            Err("`:help` takes no arguments".to_string())
+        );
+        assert_eq!(check_args(":type", "1 + 2", &["1", "+", "2"]), Ok(()));
+        assert_eq!(
+            check_args(":type", "", &[]),
+            Err("`:type` takes an expression: `:type EXPR`".to_string())
+        );
+        assert_eq!(
+            check_args(":source", "a b", &["a", "b"]),
+            Err("`:source` takes a name: `:source NAME`".to_string())
+        );
+        assert_eq!(check_args(":rollback", "f 2", &["f", "2"]), Ok(()));
+        assert!(check_args(":rollback", "f 2 3", &["f", "2", "3"]).is_err());
+        assert_eq!(check_args(":watch", "", &[]), Ok(()));
+        assert!(check_args(":load", "", &[]).is_err());
+    }
+
+    #[test]
+    fn every_syntax_is_understood() {
+        // A parameter spelling `check_args` does not know would accept
+        // anything.
+        for (syntax, _) in COMMANDS {
+            let params: Vec<&str> = syntax.split_whitespace().skip(1).collect();
+            assert!(
+                matches!(
+                    params.as_slice(),
+                    [] | ["EXPR"] | ["FILE"] | ["[FILE]"] | ["NAME"] | ["NAME", "[N]"]
+                ),
+                "{syntax}"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,10 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod cmd_files;
+mod cmd_inspect;
+mod cmd_session;
+mod cmd_watch;
 mod commands;
 mod completion;
 mod highlight;

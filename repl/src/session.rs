@@ -5,20 +5,31 @@
 //! session's engine as `<repl>` (every entry has that name; line numbers are
 //! within the entry), its value is echoed if it has one, and the definition
 //! notices follow. A line starting with `:` at the start of an entry is a
-//! command (`:help`, `:quit`, `:stats`, `:versions`, `:rollback`).
+//! command ([`crate::commands::COMMANDS`]; dispatched by [`Session::command`],
+//! carried out in the `cmd_*` modules).
 //!
-//! Where things go: echoes, program output and `:help` on the echo stream
-//! (standard output); diagnostics, runtime errors and unknown commands on the
-//! error stream (standard error); definition notices on standard error when
-//! input is piped, on standard output at a terminal.
+//! Where things go: echoes, program output and what commands show on the
+//! echo stream (standard output); diagnostics, runtime errors and command
+//! errors on the error stream (standard error); definition notices and
+//! reload reports on standard error when input is piped, on standard
+//! output at a terminal.
+//!
+//! The engine sits behind a mutex: `:watch` reloads from a thread of its
+//! own while the session waits for input (an engine may be used from any
+//! thread, one at a time).
 //!
 //! [`run_piped`] is the whole non-terminal REPL: no banner, no prompt, run
 //! what is left at end of input, wait for spawned threads, exit 0.
 
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ember::lang::complete::EntryScanner;
 use ember::Error;
+
+use crate::cmd_watch::{Printer, Watch};
+use crate::commands;
 
 /// The name every REPL entry has in diagnostics and stack traces.
 pub const ENTRY_NAME: &str = "<repl>";
@@ -44,27 +55,50 @@ pub struct Options {
 
 /// One REPL session: an engine, the entry being typed, where output goes.
 pub struct Session<O: Write, E: Write> {
-    engine: ember::Engine,
+    pub(crate) engine: Arc<Mutex<ember::Engine>>,
     pending: String,
     /// Completeness of `pending`, kept up to date line by line.
     scanner: EntryScanner,
-    out: O,
-    err: E,
-    options: Options,
+    pub(crate) out: O,
+    pub(crate) err: E,
+    pub(crate) options: Options,
     /// Set while an entry runs (Ctrl-C interrupts it then).
-    running: Option<crate::interrupt::Running>,
+    pub(crate) running: Option<crate::interrupt::Running>,
+    /// The file `:load` last loaded (what `:reload` reloads), and whether
+    /// it was defined (a load refused at compile time defined nothing: the
+    /// next `:reload` loads it).
+    pub(crate) loaded: Option<(PathBuf, bool)>,
+    /// The `:watch` in progress.
+    pub(crate) watch: Option<Watch>,
+    /// Where a `:watch` prints its reload reports.
+    pub(crate) printer: Printer,
 }
 
 impl<O: Write, E: Write> Session<O, E> {
     pub fn new(engine: ember::Engine, out: O, err: E, options: Options) -> Self {
+        let to_out = options.notices_to_out;
+        let printer: Printer = Arc::new(move |text: &str| {
+            if to_out {
+                let mut o = std::io::stdout().lock();
+                let _ = o.write_all(text.as_bytes());
+                let _ = o.flush();
+            } else {
+                let mut e = std::io::stderr().lock();
+                let _ = e.write_all(text.as_bytes());
+                let _ = e.flush();
+            }
+        });
         Session {
-            engine,
+            engine: Arc::new(Mutex::new(engine)),
             pending: String::new(),
             scanner: EntryScanner::new(),
             out,
             err,
             options,
             running: None,
+            loaded: None,
+            watch: None,
+            printer,
         }
     }
 
@@ -73,14 +107,23 @@ impl<O: Write, E: Write> Session<O, E> {
         self.running = Some(running);
     }
 
-    /// The session's engine (the terminal reads its definitions for
-    /// completion and hints).
-    pub fn engine(&self) -> &ember::Engine {
-        &self.engine
+    /// Print reload reports of `:watch` with `printer` (at a terminal: one
+    /// that keeps the prompt intact, such as rustyline's external printer).
+    /// By default they go to standard output when notices do, else to
+    /// standard error.
+    #[allow(dead_code)]
+    pub fn set_watch_printer(&mut self, printer: Printer) {
+        self.printer = printer;
     }
 
-    /// The lines of the open entry typed so far, each ending in a newline
-    /// (empty between entries).
+    /// The session's engine (locked while the guard lives; a `:watch`
+    /// reload waits meanwhile).
+    pub fn engine(&self) -> MutexGuard<'_, ember::Engine> {
+        self.engine.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The text of the entry being typed (lines so far).
+    #[allow(dead_code)]
     pub fn pending(&self) -> &str {
         &self.pending
     }
@@ -123,10 +166,14 @@ impl<O: Write, E: Write> Session<O, E> {
         self.run_pending();
     }
 
-    /// Wait for every spawned thread and report the errors of those nobody
-    /// joined (as `ember run` does).
+    /// Stop watching, wait for every spawned thread and report the errors
+    /// of those nobody joined (as `ember run` does).
     pub fn finish(&mut self) {
-        for e in self.engine.wait_threads() {
+        if let Some(w) = self.watch.take() {
+            w.stop();
+        }
+        let errors = self.engine().wait_threads();
+        for e in errors {
             self.report(&ember::report_thread_error(&e));
         }
     }
@@ -140,173 +187,128 @@ impl<O: Write, E: Write> Session<O, E> {
         self.run_entry(&text);
     }
 
-    fn run_entry(&mut self, text: &str) {
-        let set = |r: &Option<crate::interrupt::Running>, on: bool| {
-            if let Some(r) = r {
-                r.store(on, std::sync::atomic::Ordering::SeqCst);
+    /// Run `text` as an entry: echo its value, report its error, print the
+    /// notices. The value, if echoed.
+    pub(crate) fn run_entry(&mut self, text: &str) -> bool {
+        self.set_running(true);
+        let result = self.engine().run_entry(ENTRY_NAME, text);
+        self.set_running(false);
+        let echoed = match result {
+            Ok(Some((word, ty))) if !matches!(ty, ember::lang::Type::Unit) => {
+                let mut shown = self.engine().format_value(word, &ty, true);
+                shown.push('\n');
+                self.print(&shown);
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                self.report_error(&e);
+                false
             }
         };
-        set(&self.running, true);
-        let result = self.engine.run_entry(ENTRY_NAME, text);
-        set(&self.running, false);
-        match result {
-            Ok(Some((word, ty))) if !matches!(ty, ember::lang::Type::Unit) => {
-                let mut shown = self.engine.format_value(word, &ty, true);
-                shown.push('\n');
-                let _ = self.out.write_all(shown.as_bytes());
-                let _ = self.out.flush();
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let text = self.error_text(&e);
-                self.report(&text);
-            }
-        }
         self.notices();
+        echoed
+    }
+
+    pub(crate) fn set_running(&self, on: bool) {
+        if let Some(r) = &self.running {
+            r.set(on);
+        }
     }
 
     /// Print the definition notices of the last transactions.
-    fn notices(&mut self) {
-        let notices = self.engine.take_notices();
+    pub(crate) fn notices(&mut self) {
+        let notices = self.engine().take_notices();
         if !notices.is_empty() {
             let mut text = notices.join("\n");
             text.push('\n');
-            if self.options.notices_to_out {
-                let _ = self.out.write_all(text.as_bytes());
-                let _ = self.out.flush();
-            } else {
-                self.report(&text);
-            }
+            self.notice(&text);
         }
     }
 
-    /// How an error is shown: as `ember run` shows it; compile diagnostics
-    /// rendered again with colour when asked.
-    fn error_text(&self, e: &Error) -> String {
-        match e {
-            Error::Compile { diagnostics, .. } if self.options.color => {
-                let sources = self.engine.shared().sources.read();
-                let mut text = ember::lang::render::render_in_order(diagnostics, &sources, true);
-                text.push_str(&ember::lang::render::summary(diagnostics));
-                text
-            }
-            _ => ember::report_error(e),
+    /// Print `text` where definition notices go.
+    pub(crate) fn notice(&mut self, text: &str) {
+        if self.options.notices_to_out {
+            self.print(text);
+        } else {
+            self.report(text);
         }
     }
 
-    fn report(&mut self, text: &str) {
+    /// Report an engine error on the error stream.
+    pub(crate) fn report_error(&mut self, e: &Error) {
+        let text = error_text(&self.engine(), e, self.options.color);
+        self.report(&text);
+    }
+
+    /// Print `text` on the error stream.
+    pub(crate) fn report(&mut self, text: &str) {
         let _ = self.out.flush();
         let _ = self.err.write_all(text.as_bytes());
         let _ = self.err.flush();
     }
 
-    fn command(&mut self, line: &str) -> Flow {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let word = words.first().copied().unwrap_or(":");
-        let name = crate::commands::lookup(word).unwrap_or(word);
-        let args = &words[1.min(words.len())..];
-        let takes = match name {
-            ":help" | ":quit" | ":stats" => 0..=0,
-            ":versions" => 1..=1,
-            ":rollback" => 1..=2,
-            _ => {
-                self.report(&format!(
-                    "error: unknown command `{name}` (`:help` lists the commands)\n"
-                ));
-                return Flow::Continue;
-            }
+    /// Print `text` on the echo stream.
+    pub(crate) fn print(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+
+    /// Run command `line` (it starts with `:`): check its arguments
+    /// against [`commands::COMMANDS`] and carry it out. A bad command or
+    /// argument is reported and the session goes on.
+    pub(crate) fn command(&mut self, line: &str) -> Flow {
+        let (word, rest) = match line.find(char::is_whitespace) {
+            Some(i) => (&line[..i], line[i..].trim()),
+            None => (line, ""),
         };
-        if !takes.contains(&args.len()) {
-            let what = match name {
-                ":versions" => "`:versions` takes a name: `:versions NAME`".to_string(),
-                ":rollback" => {
-                    "`:rollback` takes a name and maybe a version: `:rollback NAME [N]`".to_string()
-                }
-                _ => format!("`{name}` takes no arguments"),
-            };
-            self.report(&format!("error: {what}\n"));
+        let Some(name) = commands::lookup(word) else {
+            self.report(&format!(
+                "error: unknown command `{word}` (`:help` lists the commands)\n"
+            ));
+            return Flow::Continue;
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        if let Err(usage) = commands::check_args(name, rest, &words) {
+            self.report(&format!("error: {usage}\n"));
             return Flow::Continue;
         }
         match name {
+            ":help" => self.print(&help_text()),
             ":quit" => return Flow::Quit,
-            ":stats" => {
-                let mut text = self.engine.stats().to_string();
-                let code = self.engine.code_stats();
-                text.push_str(&format!(
-                    "code memory: {} bytes live in {} blocks, {} bytes free for reuse\n",
-                    code.live, code.live_blocks, code.free
-                ));
-                let tiered = self
-                    .engine
-                    .shared()
-                    .tiered_up
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                text.push_str(&format!(
-                    "{tiered} quick bodies replaced by optimized ones in the background\n"
-                ));
-                self.print(&text);
-            }
-            ":versions" => match self.find_item(args[0]) {
-                Some(kind) => {
-                    let history = self.engine.versions(kind, args[0]).expect("found");
-                    let mut text = String::new();
-                    for v in history.versions() {
-                        let first = v.text().lines().next().unwrap_or("");
-                        let more = if v.text().lines().nth(1).is_some() {
-                            " ..."
-                        } else {
-                            ""
-                        };
-                        text.push_str(&format!("v{} ({}): {first}{more}\n", v.number, v.source()));
-                    }
-                    self.print(&text);
-                }
-                None => self.report(&format!("error: nothing named `{}` was defined\n", args[0])),
-            },
-            ":rollback" => {
-                let version = match args
-                    .get(1)
-                    .map(|v| v.trim_start_matches('v').parse::<u32>())
-                {
-                    None => None,
-                    Some(Ok(v)) => Some(v),
-                    Some(Err(_)) => {
-                        self.report(&format!("error: `{}` is not a version number\n", args[1]));
-                        return Flow::Continue;
-                    }
-                };
-                match self.find_item(args[0]) {
-                    Some(kind) => {
-                        if let Err(e) = self.engine.rollback(kind, args[0], version) {
-                            let text = self.error_text(&e);
-                            self.report(&text);
-                        }
-                        self.notices();
-                    }
-                    None => {
-                        self.report(&format!("error: nothing named `{}` was defined\n", args[0]))
-                    }
-                }
-            }
-            _ => self.print(&help_text()),
+            ":type" => self.cmd_type(rest),
+            ":defs" => self.cmd_defs(),
+            ":source" => self.cmd_source(words[0]),
+            ":versions" => self.cmd_versions(words[0]),
+            ":rollback" => self.cmd_rollback(words[0], words.get(1).copied()),
+            ":load" => self.cmd_load(rest),
+            ":reload" => self.cmd_reload(),
+            ":watch" if rest.is_empty() => self.cmd_unwatch(),
+            ":watch" => self.cmd_watch(rest),
+            ":unwatch" => self.cmd_unwatch(),
+            ":stats" => self.cmd_stats(),
+            ":time" => self.cmd_time(rest),
+            ":ir" => self.cmd_ir(words[0]),
+            ":asm" => self.cmd_asm(words[0]),
+            ":threads" => self.cmd_threads(),
+            ":reset" => self.cmd_reset(),
+            _ => self.report(&format!("error: `{name}` is not implemented\n")),
         }
         Flow::Continue
     }
+}
 
-    /// The kind of the definition named `name` (functions first).
-    fn find_item(&self, name: &str) -> Option<ember::ItemKind> {
-        [
-            ember::ItemKind::Fn,
-            ember::ItemKind::Struct,
-            ember::ItemKind::Global,
-        ]
-        .into_iter()
-        .find(|&k| self.engine.versions(k, name).is_some())
-    }
-
-    fn print(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
+/// How an error is shown: as `ember run` shows it; compile diagnostics
+/// rendered again with colour when asked.
+pub(crate) fn error_text(engine: &ember::Engine, e: &Error, color: bool) -> String {
+    match e {
+        Error::Compile { diagnostics, .. } if color => {
+            let sources = engine.shared().sources.read();
+            let mut text = ember::lang::render::render_in_order(diagnostics, &sources, true);
+            text.push_str(&ember::lang::render::summary(diagnostics));
+            text
+        }
+        _ => ember::report_error(e),
     }
 }
 
@@ -384,7 +386,7 @@ mod tests {
         let mut session = Session::new(engine, Vec::new(), Vec::new(), Options::default());
         let status = run_piped(&mut session, input.as_bytes());
         assert_eq!(status, 0);
-        let program = session.engine.take_output();
+        let program = session.engine().take_output();
         let out = String::from_utf8(std::mem::take(&mut session.out)).unwrap();
         let err = String::from_utf8(std::mem::take(&mut session.err)).unwrap();
         (format!("{program}{out}"), err)

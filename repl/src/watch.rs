@@ -38,10 +38,10 @@ use crate::{eprint_all, io_reason, read_source, EXIT_COMPILE_ERROR, EXIT_OK, EXI
 
 /// A burst of events (an editor's write, rename, chmod) counts as one save
 /// once no event has come for this long.
-const QUIET: Duration = Duration::from_millis(75);
+pub(crate) const QUIET: Duration = Duration::from_millis(75);
 
 /// A file written to without pause is reloaded at least this often.
-const MAX_DELAY: Duration = Duration::from_millis(500);
+pub(crate) const MAX_DELAY: Duration = Duration::from_millis(500);
 
 /// What the watcher thread is told.
 enum Msg {
@@ -53,7 +53,7 @@ enum Msg {
 
 /// Stack of the watcher thread, which runs the initializers of globals a
 /// reload adds (like spawned Ember threads; only touched pages cost).
-const WATCHER_STACK: usize = 64 << 20;
+pub(crate) const WATCHER_STACK: usize = 64 << 20;
 
 /// Top-level code to run, or a wait for spawned threads: closures, so that
 /// this crate need not name the JIT's types.
@@ -81,7 +81,10 @@ pub fn run(path: &Path) -> u8 {
         Err(code) => return code,
     };
     let (tx, rx) = mpsc::channel();
-    let watcher = match watch_folder(path, tx.clone()) {
+    let on_change = tx.clone();
+    let watcher = match watch_folder(path, move || {
+        let _ = on_change.send(Msg::Changed);
+    }) {
         Ok(watcher) => watcher,
         Err(e) => {
             eprintln!("error: cannot watch {name}: {e}");
@@ -152,9 +155,12 @@ pub fn run(path: &Path) -> u8 {
 }
 
 /// Watch the folder holding `path` (not the file itself: a save by rename
-/// replaces the file the watch would be on) and send [`Msg::Changed`] for
-/// every event that concerns the file.
-fn watch_folder(path: &Path, tx: Sender<Msg>) -> Result<RecommendedWatcher, String> {
+/// replaces the file the watch would be on) and call `on_change` for
+/// every event that concerns the file (also the REPL's `:watch`).
+pub(crate) fn watch_folder(
+    path: &Path,
+    on_change: impl Fn() + Send + 'static,
+) -> Result<RecommendedWatcher, String> {
     let Some(file_name) = path.file_name().map(OsString::from) else {
         return Err("not a file name".to_string());
     };
@@ -176,7 +182,7 @@ fn watch_folder(path: &Path, tx: Sender<Msg>) -> Result<RecommendedWatcher, Stri
             Err(_) => true,
         };
         if concerns_file {
-            let _ = tx.send(Msg::Changed);
+            on_change();
         }
     })
     .map_err(|e| e.to_string())?;

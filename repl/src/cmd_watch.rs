@@ -1,0 +1,150 @@
+//! `:watch FILE` in the REPL: reload FILE on every save while the session
+//! goes on.
+//!
+//! notify watches the file's folder ([`crate::watch::watch_folder`], as
+//! `ember run --watch` does) and wakes a thread of ours; after a quiet
+//! moment ([`QUIET`], at most [`MAX_DELAY`]) it re-reads the file and,
+//! when the text changed, reloads it as one transaction
+//! (`Engine::reload_source`) with the session's engine locked — between
+//! entries, or while the session waits for input; an entry that is
+//! running finishes first. The reload report, or the diagnostics of an
+//! edit that does not compile (the old definitions stay), go to the
+//! session's notice printer.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::watch::{MAX_DELAY, QUIET, WATCHER_STACK};
+
+/// Where notices printed outside an entry go (a reload report).
+pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// What the reload thread is told.
+enum Msg {
+    Changed,
+    Stop,
+}
+
+/// A running watch; [`Watch::stop`] ends it.
+pub struct Watch {
+    path: PathBuf,
+    tx: Sender<Msg>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    watcher: Option<notify::RecommendedWatcher>,
+}
+
+/// What the reload thread needs.
+pub struct Target {
+    pub path: PathBuf,
+    /// The file's name in diagnostics (as the user typed it).
+    pub name: String,
+    /// The text last applied (a save that changes nothing reloads nothing).
+    pub text: String,
+    pub engine: Arc<Mutex<ember::Engine>>,
+    pub printer: Printer,
+    pub color: bool,
+}
+
+impl Watch {
+    /// Start watching `target.path`.
+    pub fn start(target: Target) -> Result<Watch, String> {
+        let (tx, rx) = mpsc::channel();
+        let on_change = tx.clone();
+        let watcher = crate::watch::watch_folder(&target.path, move || {
+            let _ = on_change.send(Msg::Changed);
+        })?;
+        let path = target.path.clone();
+        let thread = std::thread::Builder::new()
+            .name("ember-repl-watch".into())
+            // Reloads run the initializers of new globals on this thread.
+            .stack_size(WATCHER_STACK)
+            .spawn(move || serve(target, rx))
+            .map_err(|e| format!("cannot start the watch thread: {e}"))?;
+        Ok(Watch {
+            path,
+            tx,
+            thread: Some(thread),
+            watcher: Some(watcher),
+        })
+    }
+
+    /// The file being watched.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stop watching; waits for a reload in progress.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.watcher = None;
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// The reload thread: wait for a change, let it settle, reload.
+fn serve(mut target: Target, rx: Receiver<Msg>) {
+    while let Ok(Msg::Changed) = rx.recv() {
+        if !settle(&rx) {
+            return;
+        }
+        let text = match std::fs::read_to_string(&target.path) {
+            Ok(text) => text,
+            Err(e) => {
+                (target.printer)(&format!(
+                    "error: cannot read {}: {}\n",
+                    target.name,
+                    crate::io_reason(&e)
+                ));
+                continue;
+            }
+        };
+        if text == target.text {
+            continue;
+        }
+        let mut engine = target.engine.lock().unwrap_or_else(|e| e.into_inner());
+        let (shown, applied) = match engine.reload_source(&target.name, &text) {
+            Ok(report) => (report.to_string(), true),
+            Err(e) => (crate::session::error_text(&engine, &e, target.color), false),
+        };
+        // The report says what the notices would.
+        engine.take_notices();
+        drop(engine);
+        (target.printer)(&shown);
+        // A failed reload changed nothing: the next save is compared with
+        // the text the engine still runs.
+        if applied {
+            target.text = text;
+        }
+    }
+}
+
+/// Wait until no change has come for [`QUIET`] (at most [`MAX_DELAY`]).
+/// False if told to stop meanwhile.
+fn settle(rx: &Receiver<Msg>) -> bool {
+    let started = Instant::now();
+    loop {
+        let left = MAX_DELAY.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return true;
+        }
+        match rx.recv_timeout(QUIET.min(left)) {
+            Ok(Msg::Changed) => {}
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+            Err(RecvTimeoutError::Timeout) => return true,
+        }
+    }
+}
