@@ -1,9 +1,12 @@
 //! The standard suite's operations: what each round redefines, what is
 //! defined before the rounds, and how to tell the last round took effect.
 //!
-//! The texts are those of `benches/redefine.rs` (the criterion benchmark),
-//! so `ember bench` and `cargo bench --bench redefine` time the same
-//! redefinitions; the struct change is this command's own. Every operation
+//! The function texts are those of `benches/redefine.rs` (the criterion
+//! benchmark), so `ember bench` and `cargo bench --bench redefine` time the
+//! same redefinitions; the reloaded file here also has a global (to check
+//! that a reload keeps its value), and the struct change is this command's
+//! own. (The texts are repeated, not shared: the benchmark is in the
+//! `ember` crate, which cannot use this binary's modules.) Every operation
 //! alternates between two versions, so every round is a real change (an
 //! identical text is reported unchanged and compiles nothing).
 
