@@ -131,6 +131,8 @@ pub struct Shared {
     /// Host closures registered through the embedding API (`embed/`):
     /// their trampolines hold their addresses, and code compiled against
     /// them may run as long as this state lives (also after the `Engine`).
+    // Boxed: the addresses must not move when the vector grows.
+    #[allow(clippy::vec_box)]
     pub(crate) host_closures: Mutex<Vec<Box<host::Registered>>>,
 }
 
