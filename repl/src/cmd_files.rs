@@ -131,9 +131,7 @@ impl<O: Write, E: Write> Session<O, E> {
     /// still have failed).
     fn load_text(&mut self, path: &Path, text: &str) {
         let name = path.display().to_string();
-        self.set_running(true);
-        let result = self.engine().run_source(&name, text);
-        self.set_running(false);
+        let result = self.running(|engine| engine.run_source(&name, text));
         let defined = !matches!(result, Err(ember::Error::Compile { .. }));
         if let Err(e) = result {
             self.report_error(&e);
@@ -145,11 +143,12 @@ impl<O: Write, E: Write> Session<O, E> {
     /// Reload a file's text and print the report.
     fn reload_text(&mut self, path: &Path, text: &str) {
         let name = path.display().to_string();
-        self.set_running(true);
-        let result = self.engine().reload_source(&name, text);
-        self.set_running(false);
-        // The report says what the notices would.
-        self.engine().take_notices();
+        let result = self.running(|engine| {
+            let result = engine.reload_source(&name, text);
+            // The report says what the notices would.
+            engine.take_notices();
+            result
+        });
         match result {
             Ok(report) => self.notice(&report.to_string()),
             Err(e) => self.report_error(&e),

@@ -47,7 +47,7 @@ impl<O: Write, E: Write> Session<O, E> {
         };
         match text {
             Some(text) => self.print(&text),
-            None => self.no_definition(name),
+            None => self.report(&format!("error: nothing named `{name}` is defined\n")),
         }
     }
 
@@ -176,8 +176,9 @@ impl<O: Write, E: Write> Session<O, E> {
         self.print(&text);
     }
 
+    /// No definition named `name` ever had a version.
     fn no_definition(&mut self, name: &str) {
-        self.report(&format!("error: nothing named `{name}` is defined\n"));
+        self.report(&format!("error: nothing named `{name}` was defined\n"));
     }
 }
 

@@ -16,12 +16,16 @@ use crate::session::Session;
 
 impl<O: Write, E: Write> Session<O, E> {
     /// `:time EXPR`: run it as an entry, echo its value, then the wall time
-    /// and how it divides into checking and compiling, and running.
+    /// and how it divides into checking and compiling, and running (also
+    /// after a runtime error; not when it did not compile).
     pub(crate) fn cmd_time(&mut self, expr: &str) {
         let started = Instant::now();
         let mut entry = expr.to_string();
         entry.push('\n');
-        self.run_entry(&entry);
+        if !self.run_entry(&entry) {
+            // Nothing ran: the diagnostics say why.
+            return;
+        }
         let wall = started.elapsed();
         let prepare = self
             .engine()

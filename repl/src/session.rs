@@ -123,7 +123,6 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 
     /// The text of the entry being typed (lines so far).
-    #[allow(dead_code)]
     pub fn pending(&self) -> &str {
         &self.pending
     }
@@ -188,32 +187,44 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 
     /// Run `text` as an entry: echo its value, report its error, print the
-    /// notices. The value, if echoed.
+    /// notices. False if it did not compile (nothing ran).
     pub(crate) fn run_entry(&mut self, text: &str) -> bool {
-        self.set_running(true);
-        let result = self.engine().run_entry(ENTRY_NAME, text);
-        self.set_running(false);
-        let echoed = match result {
-            Ok(Some((word, ty))) if !matches!(ty, ember::lang::Type::Unit) => {
-                let mut shown = self.engine().format_value(word, &ty, true);
+        // Formatted before the engine is unlocked: the value stays alive
+        // only until the next transaction (a `:watch` reload could be one).
+        let result = self.running(|engine| {
+            engine.run_entry(ENTRY_NAME, text).map(|value| match value {
+                Some((word, ty)) if !matches!(ty, ember::lang::Type::Unit) => {
+                    Some(engine.format_value(word, &ty, true))
+                }
+                _ => None,
+            })
+        });
+        let compiled = !matches!(result, Err(Error::Compile { .. }));
+        match result {
+            Ok(Some(mut shown)) => {
                 shown.push('\n');
                 self.print(&shown);
-                true
             }
-            Ok(_) => false,
-            Err(e) => {
-                self.report_error(&e);
-                false
-            }
-        };
+            Ok(None) => {}
+            Err(e) => self.report_error(&e),
+        }
         self.notices();
-        echoed
+        compiled
     }
 
-    pub(crate) fn set_running(&self, on: bool) {
+    /// Run `f` on the engine as an entry runs: Ctrl-C interrupts it. The
+    /// flag is set once the engine is ours (not while a `:watch` reload
+    /// holds it, which Ctrl-C must not interrupt).
+    pub(crate) fn running<R>(&self, f: impl FnOnce(&mut ember::Engine) -> R) -> R {
+        let mut engine = self.engine();
         if let Some(r) = &self.running {
-            r.set(on);
+            r.set(true);
         }
+        let result = f(&mut engine);
+        if let Some(r) = &self.running {
+            r.set(false);
+        }
+        result
     }
 
     /// Print the definition notices of the last transactions.

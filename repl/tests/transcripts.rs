@@ -4,8 +4,9 @@
 //! the REPL is in its non-terminal mode: no banner, no prompt). It must exit
 //! with status 0, its standard output must equal `NAME.out` exactly, and its
 //! standard error must equal `NAME.err` (or be empty when there is no
-//! `NAME.err`). In standard error, timings such as `14 µs` or `2.5 ms` are
-//! compared as `N µs`.
+//! `NAME.err`). In both, timings such as `14 µs` or `2.5 ms` are compared
+//! as `N µs` (`:time` prints them on standard output). The binary runs in
+//! `tests/repl/`, so a transcript can `:load files/NAME.em`.
 //!
 //! Bless mode: `BLESS=1 cargo test -p ember-repl --test transcripts`
 //! rewrites `NAME.out` and `NAME.err` from what the binary printed (and
@@ -60,7 +61,7 @@ fn transcript(txt: &Path) -> Result<(), Failed> {
         .into());
     }
     let mut problems = Vec::new();
-    if let Err(e) = compare(&txt.with_extension("out"), &run.stdout, true) {
+    if let Err(e) = compare(&txt.with_extension("out"), &mask_timings(&run.stdout), true) {
         problems.push(e);
     }
     if let Err(e) = compare(
@@ -90,6 +91,7 @@ fn run_ember(input: &[u8]) -> Result<Run, Failed> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .env("NO_COLOR", "1")
+        .current_dir(transcripts_dir())
         .spawn()
         .map_err(|e| format!("cannot run ember: {e}"))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
