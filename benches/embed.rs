@@ -46,7 +46,9 @@ fn host_to_ember(c: &mut Criterion) {
 
 fn ember_to_host(c: &mut Criterion) {
     let mut engine = ember::Engine::new().expect("engine");
-    engine.register_fn("inc_host", |x: i64| x + 1).expect("inc_host");
+    engine
+        .register_fn("inc_host", |x: i64| x + 1)
+        .expect("inc_host");
     engine
         .register_fn("len_host", |s: &str| s.len() as i64)
         .expect("len_host");

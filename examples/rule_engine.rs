@@ -51,14 +51,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .parts(ember::Parts::all() - ember::Parts::IO - ember::Parts::TIME)
         .build()?;
     engine.register_fn("customer_tier", |name: &str| {
-        if name.starts_with('a') { "gold" } else { "basic" }.to_string()
+        if name.starts_with('a') {
+            "gold"
+        } else {
+            "basic"
+        }
+        .to_string()
     })?;
     engine.load_file(&path)?;
     let discount = engine.function::<(f64, i64, String), f64>("discount")?;
     let shared = engine.into_shared();
     let _watch = shared.watch(&path, |outcome| match outcome {
         Ok(report) => println!("rules reloaded: {report}"),
-        Err(e) => print!("rules rejected (the old rules stay):\n{}", ember::report_error(e)),
+        Err(e) => print!(
+            "rules rejected (the old rules stay):\n{}",
+            ember::report_error(e)
+        ),
     })?;
     println!("pricing with the rules in {}", path.display());
 

@@ -59,6 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("edited the handler: {report}");
     }
     client.join().expect("client thread")?;
-    println!("served {} requests; done", srv.served.load(std::sync::atomic::Ordering::Relaxed));
+    println!(
+        "served {} requests; done",
+        srv.served.load(std::sync::atomic::Ordering::Relaxed)
+    );
     Ok(())
 }

@@ -216,7 +216,7 @@ impl Engine {
     /// let mut engine = ember::Engine::new()?;
     /// engine.run_source("m.em", "fn f() -> int { 1 }")?;
     /// engine.reload_source("m.em", "fn f() -> int { 2 }")?;
-    /// let history = engine.versions(ItemKind::Function, "f").unwrap();
+    /// let history = engine.versions(ItemKind::Fn, "f").unwrap();
     /// assert_eq!(history.versions().len(), 2);
     /// # Ok::<(), ember::Error>(())
     /// ```
@@ -232,7 +232,7 @@ impl Engine {
     /// let mut engine = ember::Engine::new()?;
     /// engine.run_source("m.em", "fn f() -> int { 1 }")?;
     /// engine.reload_source("m.em", "fn f() -> int { 2 }")?;
-    /// engine.rollback(ItemKind::Function, "f", Some(1))?;
+    /// engine.rollback(ItemKind::Fn, "f", Some(1))?;
     /// assert_eq!(engine.eval::<i64>("f()")?, 1);
     /// # Ok::<(), ember::Error>(())
     /// ```

@@ -155,7 +155,7 @@ impl SharedEngine {
     /// ```
     /// let shared = ember::Engine::new()?.into_shared();
     /// shared.eval::<()>("fn f() {}")?;
-    /// assert!(shared.versions(ember::ItemKind::Function, "f")?.is_some());
+    /// assert!(shared.versions(ember::ItemKind::Fn, "f")?.is_some());
     /// # Ok::<(), ember::Error>(())
     /// ```
     pub fn versions(&self, kind: ItemKind, name: &str) -> Result<Option<History>, Error> {
@@ -168,7 +168,7 @@ impl SharedEngine {
     /// let shared = ember::Engine::new()?.into_shared();
     /// shared.eval::<()>("fn f() -> int { 1 }")?;
     /// shared.eval::<()>("fn f() -> int { 2 }")?;
-    /// shared.rollback(ember::ItemKind::Function, "f", None)?;
+    /// shared.rollback(ember::ItemKind::Fn, "f", None)?;
     /// assert_eq!(shared.eval::<i64>("f()")?, 1);
     /// # Ok::<(), ember::Error>(())
     /// ```
@@ -222,7 +222,11 @@ impl SharedEngine {
         path: impl AsRef<Path>,
         on_event: impl FnMut(Result<&TransactionReport, &Error>) + Send + 'static,
     ) -> Result<Watcher, Error> {
-        Watcher::start(Arc::downgrade(&self.core), path.as_ref(), Box::new(on_event))
+        Watcher::start(
+            Arc::downgrade(&self.core),
+            path.as_ref(),
+            Box::new(on_event),
+        )
     }
 }
 

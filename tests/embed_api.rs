@@ -35,12 +35,25 @@ fn typed_calls_convert_every_kind_of_value() {
         fn maybe_f(b: bool) -> float? { if b { 2.5 } else { none } }
         "#,
     );
-    assert_eq!(e.function::<(i64, f64), f64>("add").unwrap().call((2, 0.5)).unwrap(), 2.5);
-    assert!(e.function::<(bool,), bool>("not").unwrap().call((false,)).unwrap());
+    assert_eq!(
+        e.function::<(i64, f64), f64>("add")
+            .unwrap()
+            .call((2, 0.5))
+            .unwrap(),
+        2.5
+    );
+    assert!(e
+        .function::<(bool,), bool>("not")
+        .unwrap()
+        .call((false,))
+        .unwrap());
     let greet = e.function::<(&str,), String>("greet").unwrap();
     assert_eq!(greet.call(("ada",)).unwrap(), "hi ada");
     let greet_owned = e.function::<(String,), String>("greet").unwrap();
-    assert_eq!(greet_owned.call(("é\u{1F525}".to_string(),)).unwrap(), "hi é\u{1F525}");
+    assert_eq!(
+        greet_owned.call(("é\u{1F525}".to_string(),)).unwrap(),
+        "hi é\u{1F525}"
+    );
     e.function::<(), ()>("unit").unwrap().call(()).unwrap();
     let doubled = e.function::<(Vec<i64>,), Vec<i64>>("doubled").unwrap();
     assert_eq!(doubled.call((vec![1, -2, 3],)).unwrap(), vec![2, -4, 6]);
@@ -53,12 +66,22 @@ fn typed_calls_convert_every_kind_of_value() {
         .unwrap();
     let m: HashMap<String, i64> = [("a".to_string(), 1), ("b".to_string(), 5)].into();
     let out = count.call((m,)).unwrap();
-    assert_eq!(out, BTreeMap::from([("a!".to_string(), 2), ("b!".to_string(), 6)]));
-    let bools = e.function::<(HashMap<bool, String>,), String>("bools").unwrap();
+    assert_eq!(
+        out,
+        BTreeMap::from([("a!".to_string(), 2), ("b!".to_string(), 6)])
+    );
+    let bools = e
+        .function::<(HashMap<bool, String>,), String>("bools")
+        .unwrap();
     let m: HashMap<bool, String> = [(true, "T".to_string()), (false, "F".to_string())].into();
     assert_eq!(bools.call((m,)).unwrap(), "TF");
-    let first = e.function::<(Vec<String>,), Option<String>>("first").unwrap();
-    assert_eq!(first.call((vec!["x".into()],)).unwrap(), Some("x".to_string()));
+    let first = e
+        .function::<(Vec<String>,), Option<String>>("first")
+        .unwrap();
+    assert_eq!(
+        first.call((vec!["x".into()],)).unwrap(),
+        Some("x".to_string())
+    );
     assert_eq!(first.call((vec![],)).unwrap(), None);
     let or_zero = e.function::<(Option<i64>,), i64>("or_zero").unwrap();
     assert_eq!(or_zero.call((Some(7),)).unwrap(), 7);
@@ -85,7 +108,10 @@ fn signature_mismatches_are_refused_when_the_handle_is_made() {
     ] {
         assert!(matches!(err, Error::Host(_)), "{err:?}");
         let text = err.to_string();
-        assert!(text.contains("`f` has type `fn(int, float) -> float`"), "{text}");
+        assert!(
+            text.contains("`f` has type `fn(int, float) -> float`"),
+            "{text}"
+        );
         assert!(text.contains("stand for `fn("), "{text}");
     }
     let text = e.function::<(i64,), f64>("f").unwrap_err().to_string();
@@ -99,12 +125,18 @@ fn handles_follow_redefinition_and_fail_clearly_after_a_signature_change() {
     let mut e = engine_with("fn f(x: int) -> int { x + 1 }");
     let f = e.function::<(i64,), i64>("f").unwrap();
     assert_eq!(f.call((1,)).unwrap(), 2);
-    e.reload_source("t.em", "fn f(x: int) -> int { x + 100 }").unwrap();
+    e.reload_source("t.em", "fn f(x: int) -> int { x + 100 }")
+        .unwrap();
     assert_eq!(f.call((1,)).unwrap(), 101);
-    e.reload_source("t.em", "fn f(x: str) -> int { len(x) }").unwrap();
+    e.reload_source("t.em", "fn f(x: str) -> int { len(x) }")
+        .unwrap();
     let err = f.call((1,)).unwrap_err();
     assert!(matches!(err, Error::Runtime(_)));
-    assert!(err.to_string().contains("`f` was redefined with a different signature"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`f` was redefined with a different signature"),
+        "{err}"
+    );
     let g = e.function::<(&str,), i64>("f").unwrap();
     assert_eq!(g.call(("abc",)).unwrap(), 3);
 }
@@ -117,14 +149,20 @@ fn eval_returns_typed_and_dynamic_values() {
     assert_eq!(e.eval::<String>("\"a\" + \"b\"").unwrap(), "ab");
     e.eval::<()>("let mut g = 5;").unwrap();
     assert_eq!(e.eval::<i64>("g * 2").unwrap(), 10);
-    assert_eq!(e.eval::<Option<i64>>("let o: int? = none; o").unwrap(), None);
+    assert_eq!(
+        e.eval::<Option<i64>>("let o: int? = none; o").unwrap(),
+        None
+    );
     e.eval::<()>("struct P { x: int, name: str }").unwrap();
     let v = e.eval::<Value>("P { name: \"p\", x: 3 }").unwrap();
     assert_eq!(
         v,
         Value::Struct {
             name: "P".into(),
-            fields: vec![("x".into(), Value::Int(3)), ("name".into(), Value::Str("p".into()))]
+            fields: vec![
+                ("x".into(), Value::Int(3)),
+                ("name".into(), Value::Str("p".into()))
+            ]
         }
     );
     assert_eq!(v.to_string(), "P { x: 3, name: \"p\" }");
@@ -132,7 +170,10 @@ fn eval_returns_typed_and_dynamic_values() {
     assert_eq!(m.to_string(), "[\"a\": [1.5], \"b\": []]");
     let wrong = e.eval::<String>("1").unwrap_err();
     assert!(matches!(wrong, Error::Host(_)));
-    assert_eq!(wrong.to_string(), "the value is a `int`, not the `str` asked for");
+    assert_eq!(
+        wrong.to_string(),
+        "the value is a `int`, not the `str` asked for"
+    );
     let compile = e.eval::<i64>("1 + \"a\"").unwrap_err();
     assert!(matches!(compile, Error::Compile { .. }));
     assert!(compile.to_string().starts_with("error[E02"), "{compile}");
@@ -141,17 +182,24 @@ fn eval_returns_typed_and_dynamic_values() {
 #[test]
 fn host_functions_of_every_type() {
     let mut e = Engine::new().unwrap();
-    e.register_fn("h_add", |a: i64, b: f64| a as f64 + b).unwrap();
-    e.register_fn("h_str", |s: &str, n: i64| s.repeat(n as usize)).unwrap();
+    e.register_fn("h_add", |a: i64, b: f64| a as f64 + b)
+        .unwrap();
+    e.register_fn("h_str", |s: &str, n: i64| s.repeat(n as usize))
+        .unwrap();
     e.register_fn("h_own", |s: String| s.len() as i64).unwrap();
     e.register_fn("h_bool", |b: bool| !b).unwrap();
-    e.register_fn("h_vec", |v: Vec<i64>| v.into_iter().rev().collect::<Vec<_>>()).unwrap();
-    e.register_fn("h_map", |m: HashMap<String, i64>| m.values().sum::<i64>()).unwrap();
+    e.register_fn("h_vec", |v: Vec<i64>| {
+        v.into_iter().rev().collect::<Vec<_>>()
+    })
+    .unwrap();
+    e.register_fn("h_map", |m: HashMap<String, i64>| m.values().sum::<i64>())
+        .unwrap();
     e.register_fn("h_make_map", |n: i64| {
         (0..n).map(|i| (i, i * i)).collect::<BTreeMap<i64, i64>>()
     })
     .unwrap();
-    e.register_fn("h_opt", |o: Option<String>| o.map(|s| s + "?")).unwrap();
+    e.register_fn("h_opt", |o: Option<String>| o.map(|s| s + "?"))
+        .unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     e.register_fn("h_unit", move || {
@@ -166,9 +214,15 @@ fn host_functions_of_every_type() {
     assert_eq!(e.eval::<String>("h_str(\"ab\", 3)").unwrap(), "ababab");
     assert_eq!(e.eval::<i64>("h_own(\"héllo\")").unwrap(), 6);
     assert!(e.eval::<bool>("h_bool(false)").unwrap());
-    assert_eq!(e.eval::<Vec<i64>>("h_vec([1, 2, 3])").unwrap(), vec![3, 2, 1]);
+    assert_eq!(
+        e.eval::<Vec<i64>>("h_vec([1, 2, 3])").unwrap(),
+        vec![3, 2, 1]
+    );
     assert_eq!(e.eval::<i64>("h_map([\"a\": 1, \"b\": 2])").unwrap(), 3);
-    assert_eq!(e.eval::<String>("str(h_make_map(3))").unwrap(), "[0: 0, 1: 1, 2: 4]");
+    assert_eq!(
+        e.eval::<String>("str(h_make_map(3))").unwrap(),
+        "[0: 0, 1: 1, 2: 4]"
+    );
     assert_eq!(e.eval::<String>("h_opt(\"x\") ?? \"-\"").unwrap(), "x?");
     assert_eq!(e.eval::<String>("h_opt(none) ?? \"-\"").unwrap(), "-");
     e.eval::<()>("h_unit(); h_unit();").unwrap();
@@ -193,14 +247,25 @@ fn host_function_errors_and_panics_become_ember_errors_with_the_stack() {
         }
     })
     .unwrap();
-    e.register_fn("boom", |_: i64| -> i64 { panic!("host bug") }).unwrap();
+    e.register_fn("boom", |_: i64| -> i64 { panic!("host bug") })
+        .unwrap();
     e.run_source(
         "calc.em",
         "fn ratio(a: int, b: int) -> int {\n    checked_div(a, b)\n}\nfn outer() -> int {\n    ratio(1, 0)\n}\nfn bang() -> int { boom(1) }",
     )
     .unwrap();
-    assert_eq!(e.function::<(i64, i64), i64>("ratio").unwrap().call((9, 3)).unwrap(), 3);
-    let err = e.function::<(), i64>("outer").unwrap().call(()).unwrap_err();
+    assert_eq!(
+        e.function::<(i64, i64), i64>("ratio")
+            .unwrap()
+            .call((9, 3))
+            .unwrap(),
+        3
+    );
+    let err = e
+        .function::<(), i64>("outer")
+        .unwrap()
+        .call(())
+        .unwrap_err();
     let Error::Runtime(rt) = &err else {
         panic!("{err:?}")
     };
@@ -210,7 +275,10 @@ fn host_function_errors_and_panics_become_ember_errors_with_the_stack() {
         "error: cannot divide 1 by zero\n  at ratio (calc.em:2:5)\n  at outer (calc.em:5:5)\n"
     );
     let err = e.function::<(), i64>("bang").unwrap().call(()).unwrap_err();
-    assert_eq!(err.to_string().lines().next().unwrap(), "host function `boom` panicked: host bug");
+    assert_eq!(
+        err.to_string().lines().next().unwrap(),
+        "host function `boom` panicked: host bug"
+    );
     // The engine goes on.
     assert_eq!(e.eval::<i64>("ratio(8, 2)").unwrap(), 4);
 }
@@ -219,7 +287,8 @@ fn host_function_errors_and_panics_become_ember_errors_with_the_stack() {
 fn registering_again_replaces_the_closure_for_compiled_code() {
     let mut e = Engine::new().unwrap();
     e.register_fn("rate", || 1_i64).unwrap();
-    e.run_source("r.em", "fn price(n: int) -> int { n * rate() }").unwrap();
+    e.run_source("r.em", "fn price(n: int) -> int { n * rate() }")
+        .unwrap();
     let price = e.function::<(i64,), i64>("price").unwrap();
     assert_eq!(price.call((10,)).unwrap(), 10);
     e.register_fn("rate", || 3_i64).unwrap();
@@ -244,7 +313,8 @@ fn host_functions_may_call_back_into_ember() {
     // thread) with a string it received.
     e.register_fn("via_rust", move |x: &str| -> Result<String, String> {
         let f = s.lock().unwrap().clone().ok_or("not ready")?;
-        f.call((x.to_string() + "/rust",)).map_err(|e| e.to_string())
+        f.call((x.to_string() + "/rust",))
+            .map_err(|e| e.to_string())
     })
     .unwrap();
     e.run_source(
@@ -269,7 +339,9 @@ fn reload_api_reports_versions_and_rolls_back() {
     assert_eq!(v.call(()).unwrap(), 2);
     assert!(rep.timings.total >= rep.timings.compile);
     assert_eq!(reports.lock().unwrap().len(), 1);
-    let bad = e.reload_source("t.em", "fn v() -> int { \"x\" }").unwrap_err();
+    let bad = e
+        .reload_source("t.em", "fn v() -> int { \"x\" }")
+        .unwrap_err();
     assert!(matches!(bad, Error::Compile { .. }));
     assert_eq!(v.call(()).unwrap(), 2, "a rejected reload changes nothing");
     assert_eq!(reports.lock().unwrap().len(), 1);
@@ -302,18 +374,26 @@ fn reload_file_and_watch() {
         })
         .unwrap();
     std::fs::write(&path, "fn level() -> int { 3 }\n").unwrap();
-    let first = rx.recv_timeout(Duration::from_secs(10)).expect("reload event");
+    let first = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("reload event");
     assert!(first.is_ok(), "{first:?}");
     assert_eq!(level.call(()).unwrap(), 3);
     std::fs::write(&path, "fn level() -> int { oops }\n").unwrap();
-    let second = rx.recv_timeout(Duration::from_secs(10)).expect("error event");
+    let second = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("error event");
     let text = second.unwrap_err();
     assert!(text.contains("E0100"), "{text}");
     assert_eq!(level.call(()).unwrap(), 3, "the old definition stays");
     drop(watcher);
     std::fs::write(&path, "fn level() -> int { 4 }\n").unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(level.call(()).unwrap(), 3, "no reload after the watcher is dropped");
+    assert_eq!(
+        level.call(()).unwrap(),
+        3,
+        "no reload after the watcher is dropped"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -321,7 +401,9 @@ fn reload_file_and_watch() {
 fn limits_heap_time_and_interrupt() {
     let mut e = Engine::builder().heap_limit(16 << 20).build().unwrap();
     let err = e
-        .eval::<()>("let mut a: [str] = []; while true { a.push(\"0123456789abcdef\" + str(len(a))); }")
+        .eval::<()>(
+            "let mut a: [str] = []; while true { a.push(\"0123456789abcdef\" + str(len(a))); }",
+        )
         .unwrap_err();
     assert!(err.to_string().starts_with("out of memory"), "{err}");
     assert_eq!(e.eval::<i64>("1 + 1").unwrap(), 2);
@@ -330,11 +412,17 @@ fn limits_heap_time_and_interrupt() {
         .time_limit(Duration::from_millis(100))
         .build()
         .unwrap();
-    e.run_source("spin.em", "fn spin() -> int { let mut i = 0; while true { i += 1; } i }")
-        .unwrap();
+    e.run_source(
+        "spin.em",
+        "fn spin() -> int { let mut i = 0; while true { i += 1; } i }",
+    )
+    .unwrap();
     let spin = e.function::<(), i64>("spin").unwrap();
     let started = std::time::Instant::now();
-    let err = std::thread::spawn(move || spin.call(())).join().unwrap().unwrap_err();
+    let err = std::thread::spawn(move || spin.call(()))
+        .join()
+        .unwrap()
+        .unwrap_err();
     assert!(err.to_string().starts_with("interrupted"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 
@@ -369,10 +457,16 @@ fn shared_engine_from_many_threads_and_no_deadlock_from_host_functions() {
         })
         .collect();
     let total: i64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    assert_eq!(total, (0..4).map(|t| (0..200).map(|i| 3 * (i + t)).sum::<i64>()).sum());
+    assert_eq!(
+        total,
+        (0..4)
+            .map(|t| (0..200).map(|i| 3 * (i + t)).sum::<i64>())
+            .sum()
+    );
     let err = shared.eval::<i64>("reenter()").unwrap_err();
     assert!(
-        err.to_string().contains("cannot be used from inside one of its host functions"),
+        err.to_string()
+            .contains("cannot be used from inside one of its host functions"),
         "{err}"
     );
     let h = shared.versions(ItemKind::Fn, "f").unwrap().unwrap();
@@ -395,7 +489,9 @@ fn arguments_and_results_survive_collections_from_other_threads() {
     )
     .unwrap();
     let churn = e.function::<(i64,), i64>("churn").unwrap();
-    let echo = e.function::<(Vec<String>, String), Vec<String>>("echo").unwrap();
+    let echo = e
+        .function::<(Vec<String>, String), Vec<String>>("echo")
+        .unwrap();
     let garbage = std::thread::spawn(move || {
         for _ in 0..40 {
             churn.call((5_000,)).unwrap();

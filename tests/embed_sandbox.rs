@@ -31,7 +31,10 @@ fn unregistered_names_are_refused() {
         ("getenv(\"HOME\");", "getenv"),
     ] {
         let text = refused(&mut e, src, "E0100");
-        assert!(text.contains(&format!("cannot find function `{name}`")), "{text}");
+        assert!(
+            text.contains(&format!("cannot find function `{name}`")),
+            "{text}"
+        );
     }
 }
 
@@ -52,13 +55,17 @@ fn disabled_standard_parts_are_refused() {
     }
     // A program of the enabled parts runs.
     e.capture_output(true);
-    e.run_source("ok.em", "println(substr(\"hello\", 0, 2));").unwrap();
+    e.run_source("ok.em", "println(substr(\"hello\", 0, 2));")
+        .unwrap();
     assert_eq!(e.take_output(), "he\n");
 }
 
 #[test]
 fn without_io_a_script_cannot_print() {
-    let mut e = Engine::builder().parts(Parts::all() - Parts::IO).build().unwrap();
+    let mut e = Engine::builder()
+        .parts(Parts::all() - Parts::IO)
+        .build()
+        .unwrap();
     let err = e.run_source("p.em", "print(1);").unwrap_err();
     assert!(err.to_string().contains("error[E0114]"), "{err}");
 }

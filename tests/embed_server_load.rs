@@ -25,7 +25,9 @@ fn server_under_load_while_its_handler_is_redefined_1000_times() {
     engine
         .run_source("handler.em", &handler_source(1))
         .expect("first handler");
-    let handler = engine.function::<(String,), String>("handle").expect("handle");
+    let handler = engine
+        .function::<(String,), String>("handle")
+        .expect("handle");
     let srv = Server::start(handler).expect("server");
     let addr = srv.addr();
     let done = Arc::new(AtomicBool::new(false));
@@ -42,7 +44,9 @@ fn server_under_load_while_its_handler_is_redefined_1000_times() {
                     && started.elapsed() < DEADLINE
                 {
                     let req = format!("c{c}-r{n}-{}", "x".repeat((n % 7) as usize));
-                    let resp = client.request(&req).map_err(|e| format!("request {n}: {e}"))?;
+                    let resp = client
+                        .request(&req)
+                        .map_err(|e| format!("request {n}: {e}"))?;
                     let v = check_response(&req, &resp)?;
                     // Versions only go forward, and exist.
                     if v < last_v || v > REDEFINITIONS + 1 {
@@ -76,7 +80,11 @@ fn server_under_load_while_its_handler_is_redefined_1000_times() {
         let (n, seen, last) = c.join().expect("client thread").expect("client");
         assert!(n > 0);
         assert!(seen > 1, "a client saw only {seen} handler version(s)");
-        assert_eq!(last, REDEFINITIONS + 1, "the last version serves in the end");
+        assert_eq!(
+            last,
+            REDEFINITIONS + 1,
+            "the last version serves in the end"
+        );
         total += n;
     }
     assert!(started.elapsed() < DEADLINE + Duration::from_secs(5));

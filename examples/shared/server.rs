@@ -102,7 +102,9 @@ impl Drop for Server {
 /// error is answered as `error: MESSAGE` (one line).
 fn serve(conn: TcpStream, handler: &Handler, served: &AtomicU64) {
     let _ = conn.set_nodelay(true);
-    let Ok(write_half) = conn.try_clone() else { return };
+    let Ok(write_half) = conn.try_clone() else {
+        return;
+    };
     let mut out = io::BufWriter::new(write_half);
     let mut reader = BufReader::new(conn);
     let mut line = String::new();
@@ -146,7 +148,10 @@ impl Client {
         writeln!(self.writer, "{req}")?;
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "server closed",
+            ));
         }
         Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }

@@ -105,7 +105,12 @@ impl<A, R> Clone for TypedFn<A, R> {
 
 impl<A, R> fmt::Debug for TypedFn<A, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TypedFn({}: {})", self.handle.name(), self.handle.signature())
+        write!(
+            f,
+            "TypedFn({}: {})",
+            self.handle.name(),
+            self.handle.signature()
+        )
     }
 }
 

@@ -61,16 +61,24 @@ macro_rules! param_ty {
     ((str $p:ident), $l:lifetime) => { &$l str };
 }
 macro_rules! store_ty {
-    ((own $p:ident)) => { $p };
-    ((str $p:ident)) => { String };
+    ((own $p:ident)) => {
+        $p
+    };
+    ((str $p:ident)) => {
+        String
+    };
 }
 macro_rules! marker_ty {
     ((own $p:ident)) => { Own<$p> };
     ((str $p:ident)) => { StrRef };
 }
 macro_rules! pass {
-    ((own $p:ident), $v:expr) => { $v };
-    ((str $p:ident), $v:expr) => { $v.as_str() };
+    ((own $p:ident), $v:expr) => {
+        $v
+    };
+    ((str $p:ident), $v:expr) => {
+        $v.as_str()
+    };
 }
 
 macro_rules! host_fn_impl {
@@ -82,9 +90,7 @@ macro_rules! host_fn_impl {
             $($g: FromEmber,)*
         {
             fn ember_signature() -> Result<FnType, String> {
-                #[allow(unused_mut)]
-                let mut params = Vec::new();
-                $(params.push(ty(<store_ty!(($k $p))>::ember_type(), "a parameter")?);)*
+                let params = vec![$(ty(<store_ty!(($k $p))>::ember_type(), "a parameter")?),*];
                 let ret = ty(<Ret::Ok as EmberType>::ember_type(), "the result")?;
                 Ok(FnType { params, ret })
             }

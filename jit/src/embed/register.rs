@@ -32,9 +32,7 @@ impl Engine {
     pub fn register_closure(&mut self, reg: Registered) -> Result<(), Error> {
         let name = reg.name.clone();
         if !is_identifier(&name) {
-            return Err(Error::Host(format!(
-                "`{name}` is not an Ember identifier"
-            )));
+            return Err(Error::Host(format!("`{name}` is not an Ember identifier")));
         }
         if ember_lang::check::STANDARD_FUNCTIONS.contains(&name.as_str()) {
             return Err(Error::Host(format!(
@@ -123,4 +121,26 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Engine {
+    /// Run `text` as a REPL entry named `name` (items and statements, then
+    /// a final expression without `;`) and convert the final expression's
+    /// value to `T` (`()` when there is none). The entry is one
+    /// transaction, like [`Engine::run_entry`].
+    pub fn eval_as<T: FromEmber>(&mut self, name: &str, text: &str) -> Result<T, Error> {
+        let value = self.run_entry(name, text)?;
+        let (word, ty) = value.unwrap_or((0, ember_lang::types::Type::Unit));
+        if let Some(want) = T::ember_type() {
+            if want != ty {
+                return Err(Error::Host(format!(
+                    "the value is a `{ty}`, not the `{want}` asked for"
+                )));
+            }
+        }
+        // A reference result stays pinned until the next transaction, and
+        // this engine runs none meanwhile.
+        crate::runtime::host::read_kept_word(&mut self.ctx, word, &ty, |a, w| T::from_word(a, &w))
+            .map_err(|e| Error::Host(e.0))
+    }
 }

@@ -24,7 +24,9 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ember_lang::types::FnType;
 
 use crate::codegen::{clif_type, ember_signature};
-use crate::runtime::ctx::{OFFSET_EXIT_FP, OFFSET_EXIT_PC, OFFSET_EXIT_SP, OFFSET_JMP_BUF, OFFSET_PENDING_ERROR};
+use crate::runtime::ctx::{
+    OFFSET_EXIT_FP, OFFSET_EXIT_PC, OFFSET_EXIT_SP, OFFSET_JMP_BUF, OFFSET_PENDING_ERROR,
+};
 
 /// Build the trampoline of the host closure whose [`Registered`] is at
 /// `data`, for Ember signature `ft`, calling `target`
@@ -32,6 +34,7 @@ use crate::runtime::ctx::{OFFSET_EXIT_FP, OFFSET_EXIT_PC, OFFSET_EXIT_SP, OFFSET
 ///
 /// [`call_registered`]: crate::runtime::host::call_registered
 /// [`Registered`]: crate::runtime::host::Registered
+#[allow(clippy::too_many_arguments)] // the shape of `build_exit_trampoline`, plus `data`
 pub(crate) fn build_closure_trampoline(
     isa: &dyn TargetIsa,
     name: &str,
@@ -92,12 +95,12 @@ pub(crate) fn build_closure_trampoline(
     let sig_ref = b.import_signature(target_sig);
     let target_v = b.ins().iconst(types::I64, target as i64);
     let data_v = b.ins().iconst(types::I64, data as i64);
-    let call = b.ins().call_indirect(sig_ref, target_v, &[ctx, data_v, args]);
+    let call = b
+        .ins()
+        .call_indirect(sig_ref, target_v, &[ctx, data_v, args]);
     let word = b.inst_results(call)[0];
 
-    let pending = b
-        .ins()
-        .load(types::I64, flags, ctx, OFFSET_PENDING_ERROR);
+    let pending = b.ins().load(types::I64, flags, ctx, OFFSET_PENDING_ERROR);
     let unwind_b = b.create_block();
     let ret_b = b.create_block();
     b.ins().brif(pending, unwind_b, &[], ret_b, &[]);

@@ -775,8 +775,12 @@ pub struct Registered {
     /// Its Ember signature (what the checker and the trampoline use).
     pub sig: FnType,
     /// Converts the arguments, runs the closure, converts its result.
-    pub call: Box<dyn Fn(&mut CallIo<'_>) -> Result<(), String> + Send + Sync>,
+    pub call: HostCall,
 }
+
+/// A registered closure, type-erased: converts the arguments, runs the
+/// closure, converts the result (or says what went wrong).
+pub type HostCall = Box<dyn Fn(&mut CallIo<'_>) -> Result<(), String> + Send + Sync>;
 
 impl fmt::Debug for Registered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -840,7 +844,7 @@ impl CallIo<'_> {
 /// argument words the trampoline stored. A failure (the closure's error,
 /// a conversion error, a panic) becomes the Ember runtime error with the
 /// Ember stack; the trampoline unwinds.
-pub extern "C" fn call_registered(
+pub(crate) extern "C" fn call_registered(
     ctx: *mut ThreadCtx,
     data: *const Registered,
     args: *const u64,
@@ -861,8 +865,7 @@ pub extern "C" fn call_registered(
         sig: &reg.sig,
         result: None,
     };
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (reg.call)(&mut io)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (reg.call)(&mut io)));
     let message = match outcome {
         Ok(Ok(())) => return io.result.unwrap_or(0),
         Ok(Err(m)) => m,
@@ -975,4 +978,24 @@ pub(crate) fn call_entry<T>(
             },
         )
     })
+}
+
+/// Read `word`, a live value of type `ty` the caller keeps reachable (e.g.
+/// pinned), with `f`, on `ctx` (this thread's context, not running Ember
+/// code) counting as running meanwhile.
+pub(crate) fn read_kept_word<T>(
+    ctx: &mut ThreadCtx,
+    word: u64,
+    ty: &Type,
+    f: impl for<'c> FnOnce(&Access<'c>, Word<'c>) -> T,
+) -> T {
+    let sh = builtins::shared(ctx);
+    sh.resume(ctx);
+    let access = Access {
+        ctx: NonNull::from(&mut *ctx),
+        _brand: PhantomData,
+    };
+    let r = f(&access, Word::new(word, ty.clone()));
+    sh.pause(ctx, super::ctx::STATE_OUTSIDE);
+    r
 }
