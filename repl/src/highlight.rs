@@ -117,12 +117,12 @@ pub fn highlight(
 
 /// Cut `lo..hi` around the matching bracket at `matched` (one byte), which
 /// gets the match style.
-fn split_at_match<'s>(
+fn split_at_match(
     lo: usize,
     hi: usize,
     matched: Option<usize>,
-    sgr: Option<&'s str>,
-) -> Vec<(usize, usize, Option<&'s str>)> {
+    sgr: Option<&str>,
+) -> Vec<(usize, usize, Option<&str>)> {
     match matched {
         Some(m) if (lo..hi).contains(&m) => {
             let mut pieces = Vec::with_capacity(3);

@@ -32,12 +32,104 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `ember --help`: what the command does, then examples.
+const ABOUT: &str =
+    "Ember: a statically typed scripting language compiled to native code, with live redefinition";
+
+const LONG_ABOUT: &str = "\
+Ember: a statically typed scripting language compiled to native code, with live redefinition.
+
+Every function is compiled to machine code; any function, struct or global
+can be redefined while the program runs (in the REPL, or by saving the file
+with `ember run --watch`), and running code picks up the new definition at
+its next call, with its state kept.
+
+Without a subcommand, `ember` starts the interactive session (`ember repl`).";
+
+const EXAMPLES: &str = "\
+Examples:
+  ember                          start the REPL
+  ember run examples/nbody.em    run a program
+  ember run --watch game.em      run it, reloading its definitions on every save
+  ember check lib.em             type-check without running
+  ember bench --rounds 100       time redefinitions
+
+Exit status: 0 success; 1 compile error, runtime error, or a runtime error in
+a thread nobody joined; 2 bad usage (unknown option, missing or unreadable file).
+`ember help COMMAND` or `ember COMMAND --help` tells more about each command.";
+
+const CHECK_HELP: &str = "\
+Reports every syntax and type error with its file, line and column on
+standard error (in colour when standard error is a terminal and NO_COLOR is
+unset); prints nothing for a clean file.
+
+Examples:
+  ember check lib.em
+  for f in src/*.em; do ember check \"$f\"; done
+
+Exit status: 0 clean, 1 errors found, 2 FILE missing or unreadable.";
+
+const RUN_HELP: &str = "\
+Defines FILE's functions and structs, runs its globals' initializers and its
+top-level statements in source order, then waits for every spawned thread.
+Program output goes to standard output; compile errors, runtime errors (with
+their stack) and errors of threads nobody joined go to standard error.
+
+With --watch, every save of FILE reloads its definitions into the running
+program as one transaction: changed functions take effect at their next
+call, globals keep their values, top-level statements do not run again. An
+edit that does not compile is reported and the old definitions stay.
+
+Examples:
+  ember run examples/hello.em
+  ember run --watch sim.em
+
+Exit status: 0; 1 after a compile error, a runtime error, or a runtime error
+in a thread nobody joined; 2 FILE missing or unreadable.";
+
+const REPL_HELP: &str = "\
+Type items (fn, struct, let) and statements; an entry that ends in an
+expression without `;` shows its value. An entry goes on to the next line
+while a bracket, string or block comment is open, or a line ends in an
+operator. Type a definition again to redefine it. `:help` lists the commands.
+
+Keys:
+  Tab           complete keywords, definitions, globals, locals, fields after
+                `.`, standard functions and `:` commands
+  Up / Down     history (a multi-line entry comes back whole); Ctrl-R searches
+  Right         accept the dimmed hint taken from history
+  Ctrl-C        clear the entry being typed; while code runs, interrupt it
+                (definitions and globals are kept)
+  Ctrl-D        leave, after waiting for spawned threads (Ctrl-C stops waiting)
+
+History is saved in ember/history in the user's data directory
+($XDG_DATA_HOME or ~/.local/share on Linux); EMBER_HISTORY=FILE uses FILE
+instead, EMBER_HISTORY= (empty) keeps none. Colour only at a terminal, never
+with NO_COLOR set.
+
+When standard input is not a terminal (`ember < session.txt`), no banner or
+prompt is shown: echoed values and program output go to standard output,
+notices and errors to standard error, and the exit status is 0 at the end of
+the input.
+
+Examples:
+  ember                          start a session
+  ember repl < session.txt       run a transcript (no banner or prompt)
+  EMBER_HISTORY= ember           a session that keeps no history";
+
+const BENCH_HELP: &str = "\
+Examples:
+  ember bench                    the standard suite, 500 rounds per operation
+  ember bench --rounds 50 --json the same, fewer rounds, as JSON
+  ember bench mylib.em           redefine each function of mylib.em with its own body";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ember",
     version,
-    about = "Ember: a statically typed scripting language compiled to native code, with live redefinition",
-    long_about = None
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,11 +139,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Parse and type-check FILE without running it
+    #[command(after_help = CHECK_HELP)]
     Check {
         /// The `.em` file to check
         file: PathBuf,
     },
     /// Run FILE, then wait for every spawned thread
+    #[command(after_help = RUN_HELP)]
     Run {
         /// The `.em` file to run
         file: PathBuf,
@@ -61,9 +155,11 @@ enum Command {
         watch: bool,
     },
     /// Start an interactive session (the default)
+    #[command(after_help = REPL_HELP)]
     Repl,
     /// Time live redefinitions (a standard suite, or FILE's own functions)
     /// and check that globals, threads, channels and heap data survive them
+    #[command(after_help = BENCH_HELP)]
     Bench(bench::Args),
 }
 

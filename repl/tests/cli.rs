@@ -102,6 +102,61 @@ fn version_and_help_exit_0() {
 }
 
 #[test]
+fn version_is_the_crate_version() {
+    let dir = scratch("version-exact");
+    for flag in ["--version", "-V"] {
+        let o = ember(&[flag], &dir);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            format!("ember {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}
+
+/// `ember --help` and every subcommand's help: exit 0, on standard output,
+/// with the subcommand's own description and examples.
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    let dir = scratch("help");
+    let o = ember(&["--help"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    for what in ["check", "run", "repl", "bench", "Examples:", "Exit status:"] {
+        assert!(
+            help.contains(what),
+            "{what:?} missing from ember --help:\n{help}"
+        );
+    }
+    // -h is the short form: the summary without the long description.
+    let short = String::from_utf8_lossy(&ember(&["-h"], &dir).stdout).into_owned();
+    assert!(short.len() < help.len(), "{short}");
+    for (command, says) in [
+        ("check", "type-check"),
+        ("run", "--watch"),
+        ("repl", "Ctrl-C"),
+        ("bench", "--rounds"),
+    ] {
+        for args in [&[command, "--help"][..], &["help", command]] {
+            let o = ember(args, &dir);
+            assert_eq!(o.status.code(), Some(0), "{args:?}");
+            assert!(o.stderr.is_empty(), "{args:?}");
+            let help = String::from_utf8_lossy(&o.stdout).into_owned();
+            assert!(
+                help.contains("Examples:") && help.contains(says),
+                "{args:?}:\n{help}"
+            );
+        }
+    }
+    // The REPL's help says where history is kept.
+    let repl = String::from_utf8_lossy(&ember(&["repl", "--help"], &dir).stdout).into_owned();
+    assert!(
+        repl.contains("EMBER_HISTORY") && repl.contains("NO_COLOR"),
+        "{repl}"
+    );
+}
+
+#[test]
 fn run_reports_compile_errors_with_1() {
     let dir = scratch("run");
     let o = ember(&["run", "bad.em"], &dir);
