@@ -443,6 +443,26 @@ mod tests {
     }
 
     #[test]
+    fn every_command_in_the_table_is_carried_out() {
+        // Each command with arguments of the right shape: whatever it says,
+        // it is not "unknown" or "not implemented".
+        for (syntax, _) in crate::commands::COMMANDS {
+            let name = crate::commands::name_of(syntax);
+            let line = syntax
+                .replace("EXPR", "1 + 1")
+                .replace("NAME", "nothing")
+                .replace("[N]", "1")
+                .replace("[FILE]", "")
+                .replace("FILE", "no/such/file.em");
+            let (_, err) = piped(&format!("{line}\n"));
+            assert!(
+                !err.contains("unknown command") && !err.contains("not implemented"),
+                "{name}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn colon_inside_an_entry_is_code() {
         // `:` starts a command only at the start of an entry.
         let (out, _) = piped("let x:\nint = 4;\nx\n");
