@@ -1,0 +1,158 @@
+//! Generated well-typed programs, compiled and run under a time limit
+//! (issue 6): the bounded, deterministic version of the fuzz target
+//! `fuzz/fuzz_targets/programs.rs`, with the same generator and oracle
+//! (`tests/gen/`). Bytes come from fixed seeds instead of libFuzzer.
+//!
+//! A generated program that does not compile is a generator bug; an error
+//! LANGUAGE.md §6 does not list, a panic or a crash is an Ember bug; a run
+//! that outlives its time limit by the grace period aborts the test (the
+//! oracle prints the program).
+//!
+//! `EMBER_GEN_SEEDS=N` runs N seeds instead of the default,
+//! `EMBER_GEN_TIME_MS` sets the time limit, `EMBER_GEN_SHOW=K` prints the
+//! program of seed K and what it did, `EMBER_GEN_VERBOSE=1` prints every
+//! program before it runs.
+
+mod gen;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use arbitrary::Unstructured;
+use gen::run::{self, Finding, Limits, Outcome};
+use gen::{Config, Program};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Seeds run by default (each a fresh engine and program).
+const SEEDS: u64 = 150;
+
+/// The program of one seed: up to 4 KiB of seeded bytes for the generator.
+fn program(seed: u64) -> Program {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let len = rng.random_range(64..4096);
+    let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+    gen::generate(&mut Unstructured::new(&bytes), &Config::default())
+}
+
+fn limits() -> Limits {
+    Limits {
+        time: Duration::from_millis(env_u64("EMBER_GEN_TIME_MS").unwrap_or(100)),
+        grace: Duration::from_secs(20),
+        heap: 32 << 20,
+    }
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// What the seeds' programs did, for the coverage checks.
+#[derive(Default, Debug)]
+struct Tally {
+    outcomes: BTreeMap<Outcome, usize>,
+    /// Programs whose file ran to its end.
+    ok: usize,
+    /// Programs that spawned threads / were redefined / printed.
+    threads: usize,
+    redefined: usize,
+    printed: usize,
+    /// The longest run and its seed.
+    slowest: (Duration, u64),
+}
+
+#[test]
+fn generated_programs_run() {
+    if let Some(k) = env_u64("EMBER_GEN_SHOW") {
+        let p = program(k);
+        println!("{p}");
+        println!("=> {:?}", run::run(&p, &limits()));
+        return;
+    }
+    let seeds = env_u64("EMBER_GEN_SEEDS").unwrap_or(SEEDS);
+    let verbose = std::env::var_os("EMBER_GEN_VERBOSE").is_some();
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut failures: Vec<(u64, Finding, Program)> = Vec::new();
+    for seed in 0..seeds {
+        let p = program(seed);
+        if verbose {
+            eprintln!("seed {seed}:\n{p}");
+        }
+        match run::run(&p, &limits()) {
+            Ok(report) => {
+                for o in report.outcomes() {
+                    *tally.outcomes.entry(o).or_default() += 1;
+                }
+                tally.ok += usize::from(report.main == Outcome::Ok);
+                tally.threads += usize::from(p.threads);
+                tally.redefined += usize::from(report.redefinition.is_some());
+                tally.printed += usize::from(report.output_len > 0);
+                tally.slowest = tally.slowest.max((report.elapsed, seed));
+            }
+            Err(f) => failures.push((seed, f, p)),
+        }
+    }
+    eprintln!("{seeds} programs in {:?}: {tally:?}", started.elapsed());
+    if let Some((seed, finding, p)) = failures.first() {
+        panic!(
+            "{} of {seeds} programs failed; the first, seed {seed}:\n{finding}\nprogram:\n{p}",
+            failures.len()
+        );
+    }
+    if seeds < SEEDS {
+        return;
+    }
+    // The generator must not degrade into trivial programs: a good share
+    // runs to its end, others stop in many different ways.
+    assert!(
+        tally.ok * 4 >= seeds as usize,
+        "too few programs end Ok: {tally:?}"
+    );
+    for cause in [
+        "interrupted",
+        "stack overflow",
+        "index out of bounds",
+        "key not found",
+        "unwrap of none",
+        "assertion failed",
+    ] {
+        assert!(
+            tally.outcomes.contains_key(&Outcome::Error(cause)),
+            "no program ended with `{cause}`: {tally:?}"
+        );
+    }
+    let causes = tally.outcomes.keys().filter(|o| **o != Outcome::Ok).count();
+    assert!(
+        causes >= 8,
+        "only {causes} kinds of runtime error: {tally:?}"
+    );
+    assert!(
+        tally.threads >= 5,
+        "too few programs spawn threads: {tally:?}"
+    );
+    assert!(
+        tally.redefined >= 20,
+        "too few programs are redefined: {tally:?}"
+    );
+    assert!(
+        tally.printed * 3 >= seeds as usize,
+        "too few programs print: {tally:?}"
+    );
+}
+
+/// Every generated program type-checks: many more seeds than the run
+/// above, through the checker only (cheap).
+#[test]
+fn generated_programs_check() {
+    let seeds = env_u64("EMBER_GEN_SEEDS").unwrap_or(SEEDS) * 10;
+    for seed in 0..seeds {
+        let p = program(seed);
+        if let Err(d) = ember::check_source("gen.em", &p.source) {
+            panic!(
+                "seed {seed} does not compile:\n{}\nprogram:\n{p}",
+                d.report(false)
+            );
+        }
+    }
+}
