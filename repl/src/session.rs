@@ -111,7 +111,6 @@ impl<O: Write, E: Write> Session<O, E> {
     /// that keeps the prompt intact, such as rustyline's external printer).
     /// By default they go to standard output when notices do, else to
     /// standard error.
-    #[allow(dead_code)]
     pub fn set_watch_printer(&mut self, printer: Printer) {
         self.printer = printer;
     }

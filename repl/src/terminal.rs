@@ -59,6 +59,16 @@ pub fn run<O: Write, E: Write>(session: &mut Session<O, E>) -> u8 {
             return 1;
         }
     };
+    // `:watch` reports arrive while the prompt is shown: print them above
+    // it, keeping the line being typed.
+    if let Ok(printer) = editor.create_external_printer() {
+        let printer = std::sync::Mutex::new(printer);
+        session.set_watch_printer(std::sync::Arc::new(move |text: &str| {
+            if let Ok(mut p) = printer.lock() {
+                let _ = rustyline::ExternalPrinter::print(&mut *p, text.to_string());
+            }
+        }));
+    }
     let history_path = history::path();
     if let Some(path) = &history_path {
         if let Err(why) = history::load(editor.history_mut(), path) {
