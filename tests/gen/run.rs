@@ -17,7 +17,8 @@ use super::stmt::PANIC_PREFIX;
 /// Limits of one run.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Per phase (the file with its threads; the redefinition and call):
+    /// Per call into Ember (`Engine::set_time_limit`); a phase (the file
+    /// with its threads; the redefinition and call) gets twice as long,
     /// then every thread of the engine is interrupted.
     pub time: Duration,
     /// How long after the time limit a phase may still take to end
@@ -138,6 +139,10 @@ pub fn run(program: &Program, limits: &Limits) -> Result<Report, Finding> {
         .build()
         .map_err(|e| unexpected("engine", &e))?;
     engine.capture_output(true);
+    // The engine's own per-call limit stops the file's code and the
+    // redefinition's; the watchdog, at twice the limit, stops the threads
+    // they spawned (the per-call limit does not cover them).
+    engine.set_time_limit(Some(limits.time));
     let watchdog = Watchdog::start(engine.interrupt_handle(), limits, program.to_string());
 
     // Phase 1: the file, then its threads.
@@ -214,10 +219,10 @@ fn unexpected(phase: &'static str, e: &Error) -> Finding {
     }
 }
 
-/// Interrupts every thread of the engine once a phase passes its time
-/// limit (again every few milliseconds, so threads that start or reach
-/// Ember code later stop too), and aborts the process when a phase
-/// outlives limit + grace: a hang.
+/// Interrupts every thread of the engine once a phase passes twice its
+/// time limit (again every few milliseconds, so threads that start or
+/// reach Ember code later stop too), and aborts the process when a phase
+/// outlives that + grace: a hang.
 struct Watchdog {
     time: Duration,
     state: Arc<(Mutex<Armed>, Condvar)>,
@@ -250,7 +255,7 @@ impl Watchdog {
                             st = cv.wait_timeout(st, deadline - now).unwrap().0;
                         } else if now > deadline + grace {
                             eprintln!(
-                                "HANG: a phase still runs {:?} after its time limit of {time:?}; program:\n{program}",
+                                "HANG: a phase still runs {:?} after the interrupts began (time limit {time:?}); program:\n{program}",
                                 now - deadline
                             );
                             std::process::abort();
@@ -277,9 +282,9 @@ impl Watchdog {
         cv.notify_all();
     }
 
-    /// Start a phase's time limit.
+    /// Start a phase: interrupts from twice its time limit on.
     fn arm(&self) {
-        self.set(Armed::Until(Instant::now() + self.time));
+        self.set(Armed::Until(Instant::now() + 2 * self.time));
     }
 
     fn disarm(&self) {
