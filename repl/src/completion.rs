@@ -39,11 +39,26 @@ pub struct Definitions {
     env: Env,
     /// Each user function's signature as written: `fn add(a: int, b: int) -> int`.
     signatures: HashMap<String, String>,
+    /// Which engine, after how many defining transactions, this is a
+    /// snapshot of (`None`: of none).
+    taken_at: Option<(usize, u64)>,
 }
 
 impl Definitions {
+    /// Bring the snapshot up to date with `engine`: taken again only when
+    /// something was defined since (or the engine is another one, after
+    /// `:reset`). A snapshot of 700 definitions takes milliseconds, which a
+    /// paste of many lines would pay at every line.
+    pub fn refresh(&mut self, engine: &ember::Engine) {
+        let now = Some(engine_key(engine));
+        if self.taken_at != now {
+            *self = Definitions::from_engine(engine);
+        }
+    }
+
     /// A snapshot of `engine`'s definitions.
     pub fn from_engine(engine: &ember::Engine) -> Definitions {
+        let taken_at = Some(engine_key(engine));
         let env = engine.env().clone();
         let signatures = env
             .functions
@@ -54,7 +69,11 @@ impl Definitions {
                 Some((name.clone(), signature_line(text)))
             })
             .collect();
-        Definitions { env, signatures }
+        Definitions {
+            env,
+            signatures,
+            taken_at,
+        }
     }
 
     /// Whether `name` is a defined struct.
@@ -71,6 +90,15 @@ impl Definitions {
             .chain(env.hosts.keys())
             .map(String::as_str)
     }
+}
+
+/// The engine (its shared state's address) and how many transactions that
+/// defined something it has run: every change of definitions is one.
+fn engine_key(engine: &ember::Engine) -> (usize, u64) {
+    (
+        std::sync::Arc::as_ptr(engine.shared()) as usize,
+        engine.stats().transactions,
+    )
 }
 
 /// The header of a function's text, up to its body, on one line.
@@ -600,6 +628,29 @@ mod tests {
         let p = Point { x: 3.0, y: 4.0 };\n\
         let segs = [Seg { a: p, b: p }];\n\
         let total = 0;\n";
+
+    #[test]
+    fn the_snapshot_follows_definitions() {
+        let mut engine = ember::Engine::new().unwrap();
+        let mut d = Definitions::default();
+        d.refresh(&engine);
+        assert_eq!(at_end(&d, "", "twi").1, Vec::<String>::new());
+        engine
+            .run_entry("<repl>", "fn twice(x: int) -> int { 2 * x }")
+            .unwrap();
+        d.refresh(&engine);
+        assert_eq!(at_end(&d, "", "twi").1, ["twice"]);
+        // An entry that defines nothing leaves it as it is; a global is a
+        // definition.
+        engine.run_entry("<repl>", "twice(2);").unwrap();
+        engine.run_entry("<repl>", "let twine = 1;").unwrap();
+        d.refresh(&engine);
+        assert_eq!(at_end(&d, "", "twi").1, ["twice", "twine"]);
+        // Another engine (`:reset`): taken again.
+        let other = ember::Engine::new().unwrap();
+        d.refresh(&other);
+        assert_eq!(at_end(&d, "", "twi").1, Vec::<String>::new());
+    }
 
     #[test]
     fn keywords_definitions_and_standard_functions() {

@@ -186,7 +186,7 @@ impl Helper {
 
     /// Take what completion needs from the session, before a prompt.
     fn refresh<O: Write, E: Write>(&mut self, session: &Session<O, E>) {
-        self.defs = Definitions::from_engine(&session.engine());
+        self.defs.refresh(&session.engine());
         self.context.clear();
         self.context.push_str(session.pending());
     }
