@@ -193,17 +193,18 @@ fn in_a_spawned_thread() {
     for f in FAULTS {
         let mut e = engine_for(f);
         e.run_source("fault.em", &program(f)).expect("define");
-        if f.name == "time limit" {
+        let err = if f.name == "time limit" {
             // A spawned thread is not under the caller's time limit: the
-            // interrupt handle stops it.
-            e.set_time_limit(None);
-            let h = e.interrupt_handle();
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(200));
-                h.interrupt();
-            });
-        }
-        let err = runtime(e.run_entry("<repl>", "join(spawn runner())"), f);
+            // interrupt handle stops it, while this thread is not running
+            // Ember code (else it would stop this thread's `join` too).
+            e.run_entry("<repl>", "let t = spawn runner();")
+                .expect("spawn");
+            std::thread::sleep(Duration::from_millis(200));
+            e.interrupt_handle().interrupt();
+            runtime(e.run_entry("<repl>", "join(t)"), f)
+        } else {
+            runtime(e.run_entry("<repl>", "join(spawn runner())"), f)
+        };
         // The thread's frames, then the joiner's.
         assert_fault(f, &err, "fault.em", &["runner", "<main>"]);
         assert_goes_on(&mut e, f);

@@ -128,6 +128,9 @@ pub struct Shared {
     /// enforced by `watchdog`.
     time_limit: AtomicU64,
     pub(crate) watchdog: crate::runtime::watchdog::Watchdog,
+    /// Faults in this engine's code are claimed by the trap handler
+    /// (`runtime/traps.rs`) while this registration lives.
+    _trap_range: Option<crate::runtime::traps::CodeRange>,
     /// Host closures registered through the embedding API (`embed/`):
     /// their trampolines hold their addresses, and code compiled against
     /// them may run as long as this state lives (also after the `Engine`).
@@ -628,6 +631,9 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
         Some(limit) if outer != STATE_RUNNING => Some(sh.watchdog.arm(ctx, limit)),
         _ => None,
     };
+    // A fault in compiled code on this thread ends this entry
+    // (`runtime/traps.rs`).
+    let _current = crate::runtime::traps::Current::set(ctx);
     let nested = outer == STATE_RUNNING;
     if nested {
         // The frames below this entry (the host call's caller and the rest
@@ -954,6 +960,7 @@ impl Engine {
         let isa = codegen::host_isa()?;
         let quick_isa = codegen::host_isa_for(Tier::Quick)?;
         let code = CodeMemory::new().map_err(|e| Error::Internal(e.to_string()))?;
+        let trap_range = crate::runtime::traps::register_code(code.rx_reservation());
         let shared = Arc::new(Shared {
             registry: RwLock::new(Registry::default()),
             sources: RwLock::new(SourceMap::new()),
@@ -973,6 +980,7 @@ impl Engine {
             tiered_up: AtomicU64::new(0),
             time_limit: AtomicU64::new(0),
             watchdog: Default::default(),
+            _trap_range: trap_range,
             host_closures: Mutex::new(Vec::new()),
         });
         let _ = shared.this.set(Arc::downgrade(&shared));

@@ -9,6 +9,7 @@ pub mod format;
 pub mod heap;
 pub mod host;
 pub mod stack;
+pub mod traps;
 pub mod unwind;
 pub mod watchdog;
 
