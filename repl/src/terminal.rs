@@ -15,7 +15,8 @@
 //!   terminal and `NO_COLOR` is unset.
 //! - Ctrl-C clears the entry being typed (while an entry runs it interrupts
 //!   it: [`crate::interrupt`]); Ctrl-D (or `:quit`) leaves after waiting for
-//!   spawned threads — Ctrl-C then stops waiting.
+//!   spawned threads, saying how many it waits for — Ctrl-C then stops
+//!   waiting (status 130).
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -137,6 +138,12 @@ pub fn run<O: Write, E: Write>(session: &mut Session<O, E>) -> u8 {
     }
     session.clear();
     crate::interrupt::leaving();
+    // Say why the session does not end yet, and how to end it.
+    let spawned = session.engine().threads().iter().filter(|t| !t.own).count();
+    if spawned > 0 {
+        let s = if spawned == 1 { "" } else { "s" };
+        eprintln!("waiting for {spawned} spawned thread{s} to finish (Ctrl-C stops waiting)");
+    }
     session.finish();
     status
 }

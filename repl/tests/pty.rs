@@ -281,6 +281,28 @@ fn ctrl_d_exits_after_waiting_for_threads() {
     assert_exit_0(&p);
 }
 
+/// Leaving while a spawned thread never ends: the session says it waits,
+/// and Ctrl-C ends it (status 130, as a process stopped by Ctrl-C).
+#[test]
+fn ctrl_c_stops_waiting_for_threads_on_leaving() {
+    let (mut p, _) = plain("ctrl-d-forever");
+    line(
+        &mut p,
+        &format!("fn forever() {{ while true {{}} }}{ENTER}"),
+    );
+    line(&mut p, &format!("spawn forever();{ENTER}"));
+    p.send_control('d').expect("Ctrl-D");
+    // Printed once the terminal is out of raw mode: Ctrl-C is SIGINT now.
+    p.exp_string("waiting for 1 spawned thread to finish (Ctrl-C stops waiting)")
+        .expect("the session says what it waits for");
+    p.send_control('c').expect("Ctrl-C");
+    p.exp_eof().expect("ember ends");
+    match p.process().wait().expect("wait for ember") {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 130),
+        other => panic!("ember ended with {other:?}"),
+    }
+}
+
 #[test]
 fn no_color_is_honoured() {
     let history = scratch("no-color").join("history");
