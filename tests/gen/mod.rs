@@ -53,7 +53,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            fuel: 600,
+            fuel: 900,
             max_expr_depth: 4,
             max_block_depth: 3,
             threads: true,
@@ -75,6 +75,8 @@ pub struct Gen<'a, 'u> {
     u: &'u mut Unstructured<'a>,
     config: Config,
     fuel: u32,
+    /// The fuel each body (top-level code, a function) starts with.
+    fuel_share: u32,
     pub(crate) structs: Vec<StructDef>,
     pub(crate) sigs: Vec<Sig>,
     /// Every global of the program (top-level `let`s), in source order.
@@ -117,6 +119,7 @@ impl<'a, 'u> Gen<'a, 'u> {
         Gen {
             u,
             fuel: config.fuel,
+            fuel_share: config.fuel,
             config,
             structs: Vec::new(),
             sigs: Vec::new(),
@@ -181,6 +184,10 @@ impl<'a, 'u> Gen<'a, 'u> {
         }
         self.fuel -= 1;
         true
+    }
+
+    pub(crate) fn set_fuel(&mut self, fuel: u32) {
+        self.fuel = fuel;
     }
 
     pub(crate) fn has_fuel(&self) -> bool {

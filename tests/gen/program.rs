@@ -84,6 +84,11 @@ impl Gen<'_, '_> {
         // (initialized before any function can run), now and then all of
         // them (then a call from an earlier initializer may read one
         // before it is set: `global NAME used before initialization`).
+        // Top-level code and every function body get an equal share of
+        // the fuel (bodies are generated last and would otherwise get
+        // nothing).
+        self.fuel_share = self.config().fuel / (n_fns as u32 + 1);
+        self.set_fuel(self.fuel_share);
         self.ctx = BodyCtx::default();
         self.scope.clear();
         let mut statements = Vec::new();
@@ -195,6 +200,7 @@ impl Gen<'_, '_> {
     /// The definition of function `k` (a fresh body each call).
     fn function(&mut self, k: usize) -> String {
         let d = self.config().max_expr_depth;
+        self.set_fuel(self.fuel_share);
         let sig = self.sigs[k].clone();
         self.ctx = BodyCtx {
             function: Some(k),
