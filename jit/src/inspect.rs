@@ -48,7 +48,7 @@ impl std::fmt::Display for ThreadState {
         f.write_str(match self {
             ThreadState::Idle => "idle",
             ThreadState::Running => "running",
-            ThreadState::Parked => "blocked",
+            ThreadState::Parked => "parked",
         })
     }
 }

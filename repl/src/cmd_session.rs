@@ -60,21 +60,24 @@ impl<O: Write, E: Write> Session<O, E> {
         if let Some(r) = &self.running {
             r.retarget(self.engine().entry_interrupt_handle());
         }
-        // Threads besides the old engine's own.
-        let spawned = old.threads().len().saturating_sub(1);
-        // A thread that had not yet entered Ember code when asked misses
-        // the request: ask until none is left (or give up after a while
-        // and wait for them, as `:quit` does).
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while old.threads().len() > 1 && Instant::now() < deadline {
-            old.interrupt_handle().interrupt();
+        // Wait for the old engine's threads on a helper thread while
+        // asking them, again and again, to stop: a thread that had not yet
+        // entered Ember code when asked would miss a single request.
+        let shared = old.shared().clone();
+        let waiter = std::thread::spawn(move || shared.wait_threads());
+        let interrupt = old.interrupt_handle();
+        while !waiter.is_finished() {
+            interrupt.interrupt();
             std::thread::sleep(Duration::from_millis(5));
         }
-        let errors = old.wait_threads();
+        let errors = waiter.join().unwrap_or_default();
         drop(old);
-        for e in errors.iter().filter(|e| e.message != "interrupted") {
+        let (stopped, failed): (Vec<_>, Vec<_>) =
+            errors.iter().partition(|e| e.message == "interrupted");
+        for e in failed {
             self.report(&ember::report_thread_error(e));
         }
+        let spawned = stopped.len();
         let threads = match spawned {
             0 => String::new(),
             1 => "; 1 thread stopped".to_string(),

@@ -298,13 +298,37 @@ fn watch_reloads_on_save_while_the_session_waits() {
 fn reset_stops_threads_and_forgets_everything() {
     let mut repl = Repl::start();
     repl.send("let c: chan[int] = chan();");
-    repl.send("fn spin() -> int { let mut n = 0; while true { n += 1; } n }");
-    repl.send("fn block(c: chan[int]) -> int { recv(c) }");
-    repl.send("let a = spawn spin();");
-    repl.send("let b = spawn block(c);");
+    repl.send("let ready: chan[int] = chan();");
+    // Each thread says it runs before it spins or blocks, so both are
+    // registered when `:threads` looks.
+    repl.send("fn spin(ready: chan[int]) -> int { send(ready, 1); let mut n = 0; while true { n += 1; } n }");
+    repl.send("fn block(c: chan[int], ready: chan[int]) -> int { send(ready, 2); recv(c) }");
+    repl.send("let a = spawn spin(ready);");
+    repl.send("let b = spawn block(c, ready);");
+    repl.send("recv(ready) + recv(ready)");
+    assert_eq!(repl.out_until(|_| true), ["3"]);
+    // From `send` to `recv` takes microseconds; give it far more.
+    repl.send("sleep(100);");
     repl.send(":threads");
-    let threads = repl.out_until(|l| l.contains("block"));
+    repl.send("1234567");
+    let mut threads = repl.out_until(|l| l == "1234567");
+    threads.pop();
+    assert_eq!(threads.len(), 4, "{threads:?}");
     assert_eq!(threads[0], "3 threads", "{threads:?}");
+    assert_eq!(threads[1], "  #1   idle     the session", "{threads:?}");
+    // The spinner runs or is parked at a safe point; the other waits in
+    // `recv`.
+    assert!(
+        threads[2..].iter().any(|l| l.ends_with("spawned, in spin")
+            && (l.contains(" running ") || l.contains(" parked "))),
+        "{threads:?}"
+    );
+    assert!(
+        threads[2..]
+            .iter()
+            .any(|l| l.ends_with(" parked   spawned, in block")),
+        "{threads:?}"
+    );
     repl.send(":reset");
     let reset = repl.out_until(|l| l.starts_with("session reset"));
     assert_eq!(
@@ -321,4 +345,22 @@ fn reset_stops_threads_and_forgets_everything() {
     repl.send("spin()");
     assert_eq!(repl.out_until(|_| true), ["\"new\""]);
     assert_eq!(repl.finish(), Some(0));
+}
+
+#[test]
+fn reset_right_after_spawn_stops_the_new_thread() {
+    // The thread may not have started when `:reset` asks it to stop.
+    for _ in 0..5 {
+        let mut repl = Repl::start();
+        repl.send("let c: chan[int] = chan();");
+        repl.send("fn forever(c: chan[int]) { while true { recv(c); } }");
+        repl.send("let t = spawn forever(c);");
+        repl.send(":reset");
+        let reset = repl.out_until(|l| l.starts_with("session reset"));
+        assert_eq!(
+            reset.last().unwrap(),
+            "session reset: every definition and global is gone; 1 thread stopped"
+        );
+        assert_eq!(repl.finish(), Some(0));
+    }
 }
