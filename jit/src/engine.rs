@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -110,6 +110,9 @@ pub struct Shared {
     /// True while a stop-the-world collection runs.
     stw: Mutex<bool>,
     stw_cv: parking_lot::Condvar,
+    /// Mirrors `stw` (written under its lock): entering and leaving the
+    /// running state read it without the lock (see [`Shared::resume`]).
+    stopping: AtomicBool,
     tasks: Mutex<Vec<Arc<TaskState>>>,
     this: OnceLock<Weak<Shared>>,
     /// When set, `print`/`println` append here instead of writing to
@@ -266,8 +269,30 @@ impl Shared {
             .collect()
     }
 
-    /// Enter the running state (waiting out a collection in progress).
+    /// Enter the running state (waiting out a stop of the world in
+    /// progress).
+    ///
+    /// From `STATE_OUTSIDE` (a host thread entering Ember code) without a
+    /// lock when no stop is under way: the thread publishes
+    /// `STATE_RUNNING`, then reads `stopping`; a stopper sets `stopping`,
+    /// then reads every state (all `SeqCst`). One of the two sees the
+    /// other's write: either the thread sees no stop and the stopper sees
+    /// it running (and asks it to park at its next poll, as any running
+    /// thread), or the thread sees the stop, steps back to outside (it
+    /// has no frames, so a stopper that saw it running for that moment
+    /// only waited for it) and waits. A parked thread (back from a
+    /// blocking call) takes the lock: its frames are being scanned while
+    /// it is parked, so it must never look running during a stop.
     pub fn resume(&self, t: &ThreadCtx) {
+        if t.state.load(Ordering::Relaxed) == STATE_OUTSIDE {
+            t.state.store(STATE_RUNNING, Ordering::SeqCst);
+            if !self.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            let _g = self.stw.lock();
+            t.state.store(STATE_OUTSIDE, Ordering::SeqCst);
+            self.stw_cv.notify_all();
+        }
         let mut g = self.stw.lock();
         while *g {
             self.stw_cv.wait(&mut g);
@@ -275,11 +300,22 @@ impl Shared {
         t.state.store(STATE_RUNNING, Ordering::SeqCst);
     }
 
-    /// Leave the running state (`STATE_PARKED` or `STATE_OUTSIDE`).
+    /// Leave the running state (`STATE_PARKED` or `STATE_OUTSIDE`); a
+    /// stopper waiting for this thread is woken.
     pub fn pause(&self, t: &ThreadCtx, state: usize) {
-        let _g = self.stw.lock();
         t.state.store(state, Ordering::SeqCst);
-        self.stw_cv.notify_all();
+        if self.stopping.load(Ordering::SeqCst) {
+            // Under the lock: the stopper checks the states and waits
+            // under it, so the wake-up cannot fall between the two.
+            let _g = self.stw.lock();
+            self.stw_cv.notify_all();
+        }
+    }
+
+    /// Mark a stop of the world begun or ended (with `stw` locked).
+    fn set_stopping(&self, g: &mut bool, on: bool) {
+        *g = on;
+        self.stopping.store(on, Ordering::SeqCst);
     }
 
     /// A safe point was requested on thread `t` (poll slow path). If
@@ -304,14 +340,14 @@ impl Shared {
             t.state.store(STATE_RUNNING, Ordering::SeqCst);
             return;
         }
-        *g = true;
+        self.set_stopping(&mut g, true);
         drop(g);
         builtins::request_all(self, crate::runtime::ctx::REQUEST_SAFEPOINT);
         let me = t as *const ThreadCtx as usize;
         self.wait_all_stopped(me);
         builtins::collect_garbage(self);
         let mut g = self.stw.lock();
-        *g = false;
+        self.set_stopping(&mut g, false);
         t.state.store(STATE_RUNNING, Ordering::SeqCst);
         self.stw_cv.notify_all();
     }
@@ -347,7 +383,7 @@ impl Shared {
         while *g {
             self.stw_cv.wait(&mut g);
         }
-        *g = true;
+        self.set_stopping(&mut g, true);
         drop(g);
         let me = me as *const ThreadCtx as usize;
         let contexts = self.contexts.lock();
@@ -543,7 +579,7 @@ pub struct WorldStopped<'a> {
 impl Drop for WorldStopped<'_> {
     fn drop(&mut self) {
         let mut g = self.shared.stw.lock();
-        *g = false;
+        self.shared.set_stopping(&mut g, false);
         self.shared.stw_cv.notify_all();
     }
 }
@@ -971,6 +1007,7 @@ impl Engine {
             epoch: Instant::now(),
             stw: Mutex::new(false),
             stw_cv: parking_lot::Condvar::new(),
+            stopping: AtomicBool::new(false),
             tasks: Mutex::new(Vec::new()),
             this: OnceLock::new(),
             output: Mutex::new(None),
@@ -1251,11 +1288,11 @@ impl Engine {
     /// then free it.
     fn run_main(&mut self, main: MainCode) -> Result<Option<(u64, Type)>, Error> {
         let run = self.main_run(main);
-        let value = run.run_with(&mut self.ctx).map_err(Error::Runtime)?;
-        // The echoed value stays alive until the next transaction.
+        // The echoed value is pinned as the entry returns (before any
+        // collection can run) and stays alive until the next transaction.
+        let value = run.run_with(&mut self.ctx, true).map_err(Error::Runtime)?;
         if let Some((word, ty)) = &value {
             if is_gc_ref(ty) && *word != 0 {
-                self.shared.heap.pin(*word);
                 self.last_value = Some(*word);
             }
         }

@@ -180,14 +180,34 @@ impl MainRun {
     /// entry's echo), if it has a value. The code is freed afterwards.
     pub fn run(self) -> Result<Option<(u64, Type)>, EmberError> {
         let shared = self.shared.clone();
-        with_ctx(&shared, |ctx| self.run_with(ctx))
+        with_ctx(&shared, |ctx| self.run_with(ctx, false))
     }
 
     /// Run on `ctx` (a context of this thread for this engine).
-    pub(crate) fn run_with(self, ctx: &mut ThreadCtx) -> Result<Option<(u64, Type)>, EmberError> {
+    /// Run it on `ctx`; with `pin`, a reference result is pinned before
+    /// the thread stops counting as running (so no collection can free it
+    /// first): the caller unpins it.
+    pub(crate) fn run_with(
+        self,
+        ctx: &mut ThreadCtx,
+        pin: bool,
+    ) -> Result<Option<(u64, Type)>, EmberError> {
         self.slot.store(self.code.addr(), Ordering::Release);
         let slot = &*self.slot as *const AtomicUsize as usize;
-        let r = enter(ctx, slot, self.wrapper, &[]);
+        let pin = pin && crate::runtime::heap::is_gc_ref(&self.sig.ret);
+        let heap = &self.shared.heap;
+        let r = crate::engine::enter_with(
+            ctx,
+            slot,
+            self.wrapper,
+            |_| Ok([]),
+            |_, w| {
+                if pin && w != 0 {
+                    heap.pin(w);
+                }
+                w
+            },
+        );
         // This `<main>` will not run again; a spawned thread never runs
         // it, so no other frame can be in it: free its code.
         self.shared.registry.write().remove(self.code.addr());

@@ -202,6 +202,10 @@ impl ThreadCtx {
     /// Drop a pending interrupt request (a new outermost entry starts
     /// clean); other requests stay.
     pub fn clear_interrupt(&self) {
+        // The usual case, without a locked instruction: nothing pending.
+        if self.requests.load(Ordering::Relaxed) & REQUEST_INTERRUPT == 0 {
+            return;
+        }
         let left = self
             .requests
             .fetch_and(!REQUEST_INTERRUPT, Ordering::SeqCst)
