@@ -184,3 +184,50 @@ fn outer(n: int) -> int {
     assert_eq!(w as i64, (0..300).map(|n| 2 * n).sum::<i64>());
     assert!(engine.shared().heap.stats().collections > 5);
 }
+
+/// The optimizer swaps a function's optimized body in only if the slot
+/// still holds the quick body it was compiled from — the same body, not
+/// just the same address (code memory is reused, so a newer version's
+/// quick body can sit where an older one was; `live/tierup.rs`). Busy
+/// threads compete with the optimizer, versions settle long enough for it
+/// to take them, then come in bursts: every call must run the newest
+/// version, and so must the last one once the optimizer is done. (The
+/// address reuse it guards against is rare; this checks the property, it
+/// does not force the reuse.)
+#[test]
+fn tier_up_never_installs_an_older_version() {
+    let mut engine = ember::Engine::new().expect("engine");
+    engine
+        .run_entry("<repl>", "fn v() -> int { 0 }")
+        .expect("define");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    let mut i = 0u64;
+    for round in 0..120u64 {
+        std::thread::sleep(Duration::from_micros(2000 + (round % 5) * 500));
+        for _ in 0..12 {
+            i += 1;
+            engine
+                .run_entry("<repl>", &format!("fn v() -> int {{ {i} }}"))
+                .expect("redefine");
+            let got = engine.call("v", &[]).expect("call");
+            assert_eq!(got, i, "an older version of `v` is running");
+        }
+    }
+    // Once the optimizer has had its time, the newest version still runs.
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(engine.call("v", &[]).expect("call"), i);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for b in busy {
+        b.join().unwrap();
+    }
+}

@@ -45,6 +45,13 @@ pub(crate) struct Job {
     pub slot: SlotId,
     /// Entry address of the quick body the slot must still hold.
     pub quick: usize,
+    /// That body's registration. Code memory is reused: by the time the
+    /// job runs, the quick body may have been replaced, freed, and a newer
+    /// version installed at the same address — comparing addresses alone
+    /// would then put this older body's optimized code over the newer one.
+    /// Holding the `Arc` keeps its address unique, so "is the body at
+    /// `quick` still this one" is a pointer comparison.
+    pub quick_info: Arc<FuncInfo>,
     pub name: String,
     pub file: ember_lang::FileId,
     pub uses_structs: Box<[String]>,
@@ -180,7 +187,16 @@ fn optimize(
         uses_structs: job.uses_structs,
     });
     sh.code.lock().sync_other_threads();
-    if sh.slots.compare_exchange(job.slot, job.quick, ptr.addr()) {
+    // Under the registry's read lock the quick body can be neither freed
+    // nor replaced by another at its address (both take the write lock).
+    let swapped = {
+        let registry = sh.registry.read();
+        let same_body = registry
+            .lookup(job.quick)
+            .is_some_and(|(info, off)| off == 0 && Arc::ptr_eq(info, &job.quick_info));
+        same_body && sh.slots.compare_exchange(job.slot, job.quick, ptr.addr())
+    };
+    if swapped {
         sh.retire_code_at(job.quick);
         sh.tiered_up.fetch_add(1, Ordering::Relaxed);
     } else {

@@ -441,10 +441,18 @@ impl Engine {
             let uses_structs: Box<[String]> = plan.deps[&f.name].structs.iter().cloned().collect();
             let ptr = self.install(f, c, uses_structs.clone())?;
             if let (Some(func), TierPolicy::QuickThenOptimized) = (func, self.tier_policy) {
+                let quick_info = self
+                    .shared
+                    .registry
+                    .read()
+                    .lookup(ptr.addr())
+                    .map(|(info, _)| info.clone())
+                    .expect("an installed body is registered");
                 jobs.push(Job {
                     func,
                     slot: self.defs.functions[&f.name].slot,
                     quick: ptr.addr(),
+                    quick_info,
                     name: f.name.clone(),
                     file: f.span.file,
                     uses_structs,
