@@ -8,7 +8,8 @@
 //! that outlives its time limit by the grace period aborts the test (the
 //! oracle prints the program).
 //!
-//! `EMBER_GEN_SEEDS=N` runs N seeds instead of the default,
+//! `EMBER_GEN_SEEDS=N` runs N seeds instead of the default (from
+//! `EMBER_GEN_FIRST`, default 0),
 //! `EMBER_GEN_TIME_MS` sets the time limit, `EMBER_GEN_SHOW=K` prints the
 //! program of seed K and what it did, `EMBER_GEN_VERBOSE=1` prints every
 //! program before it runs.
@@ -74,7 +75,8 @@ fn generated_programs_run() {
     let started = Instant::now();
     let mut tally = Tally::default();
     let mut failures: Vec<(u64, Finding, Program)> = Vec::new();
-    for seed in 0..seeds {
+    let first = env_u64("EMBER_GEN_FIRST").unwrap_or(0);
+    for seed in first..first + seeds {
         let p = program(seed);
         if verbose {
             eprintln!("seed {seed}:\n{p}");

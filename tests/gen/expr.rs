@@ -296,12 +296,19 @@ impl Gen<'_, '_> {
                 ]);
                 let a = self.expr(&int, false, d);
                 let b = self.expr(&int, false, d);
-                // Division mostly by a divisor that cannot be zero (but
-                // may be -1: `i64::MIN / -1` overflows).
-                if (op == "/" || op == "%") && !self.risky() {
+                // Guarded division is by a divisor that cannot be zero
+                // (but may be -1: `i64::MIN / -1` overflows); the raw
+                // form tries zero and the overflow outright.
+                if op != "/" && op != "%" {
+                    format!("({a} {op} {b})")
+                } else if !self.risky() {
                     format!("({a} {op} ({b} | 1))")
                 } else {
-                    format!("({a} {op} {b})")
+                    match self.below(3) {
+                        0 => format!("({a} {op} {b})"),
+                        1 => format!("({a} {op} 0)"),
+                        _ => format!("((-9223372036854775808) {op} (-1))"),
+                    }
                 }
             }
             1 => {

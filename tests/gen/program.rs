@@ -16,11 +16,13 @@ pub struct Program {
     pub threads: bool,
 }
 
-/// A live redefinition of one function with the same signature, applied
-/// after the first run, then a call.
+/// A live redefinition of one function with the same signature (and
+/// perhaps a struct with its fields reordered), applied after the first
+/// run, then a call.
 #[derive(Clone, Debug)]
 pub struct Redefinition {
-    pub function: String,
+    /// What is redefined (`f2`, `f2, S1 (fields reordered)`).
+    pub what: String,
     pub apply: Apply,
     /// A REPL entry that calls the function again.
     pub call: String,
@@ -41,11 +43,11 @@ impl fmt::Display for Program {
         if let Some(r) = &self.redefinition {
             match &r.apply {
                 Apply::Reload(text) => {
-                    writeln!(f, "// ---- reload_source (redefines {}):", r.function)?;
+                    writeln!(f, "// ---- reload_source (redefines {}):", r.what)?;
                     f.write_str(text)?;
                 }
                 Apply::Entry(text) => {
-                    writeln!(f, "// ---- run_entry (redefines {}):", r.function)?;
+                    writeln!(f, "// ---- run_entry (redefines {}):", r.what)?;
                     writeln!(f, "{text}")?;
                 }
             }
@@ -59,8 +61,14 @@ impl fmt::Display for Program {
 /// One top-level piece of the file.
 struct Part {
     text: String,
-    /// The function this part defines.
-    function: Option<usize>,
+    /// The item this part defines (none: a statement).
+    item: Option<Item>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Item {
+    Function(usize),
+    Struct(usize),
 }
 
 impl Gen<'_, '_> {
@@ -113,24 +121,21 @@ impl Gen<'_, '_> {
         let mut items: Vec<Part> = (0..n_structs)
             .map(|i| Part {
                 text: self.struct_decl(i),
-                function: None,
+                item: Some(Item::Struct(i)),
             })
             .collect();
         for k in 0..n_fns {
             let text = self.function(k);
             items.push(Part {
                 text,
-                function: Some(k),
+                item: Some(Item::Function(k)),
             });
         }
 
         // Items may appear in any order, before or among statements.
         let mut parts: Vec<Part> = statements
             .into_iter()
-            .map(|text| Part {
-                text,
-                function: None,
-            })
+            .map(|text| Part { text, item: None })
             .collect();
         let interleave = self.chance(30);
         for (n, item) in items.into_iter().enumerate() {
@@ -141,7 +146,7 @@ impl Gen<'_, '_> {
             };
             parts.insert(at, item);
         }
-        let source = render(&parts, None);
+        let source = render(&parts, &[]);
 
         let redefinition = if self.config().redefine && n_fns > 0 && self.chance(50) {
             Some(self.redefinition(&parts))
@@ -243,13 +248,29 @@ impl Gen<'_, '_> {
         format!("fn f{k}({}){ret} {{{body}\n}}", params.join(", "))
     }
 
+    /// A new body for one function; sometimes also a struct with its
+    /// fields reordered (a new layout: its live instances are migrated and
+    /// the functions using it recompiled, while every use stays valid).
     fn redefinition(&mut self, parts: &[Part]) -> Redefinition {
         let k = self.below(self.sigs.len());
-        let text = self.function(k);
+        let mut new = vec![(Item::Function(k), self.function(k))];
+        let mut what = format!("f{k}");
+        let reorderable: Vec<usize> = (0..self.structs.len())
+            .filter(|&i| self.structs[i].fields.len() >= 2)
+            .collect();
+        if !reorderable.is_empty() && self.chance(40) {
+            let i = *self.pick(&reorderable);
+            let n = self.structs[i].fields.len();
+            let by = 1 + self.below(n - 1);
+            self.structs[i].fields.rotate_left(by);
+            new.insert(0, (Item::Struct(i), self.struct_decl(i)));
+            what.push_str(&format!(", S{i} (fields reordered)"));
+        }
         let apply = if self.chance(50) {
-            Apply::Reload(render(parts, Some((k, &text))))
+            Apply::Reload(render(parts, &new))
         } else {
-            Apply::Entry(text)
+            let texts: Vec<&str> = new.iter().map(|(_, t)| t.as_str()).collect();
+            Apply::Entry(texts.join("\n"))
         };
         // The call runs as a REPL entry: top-level code that sees every
         // global (it declares none: the only statement is the call).
@@ -263,22 +284,16 @@ impl Gen<'_, '_> {
         } else {
             format!("{call};")
         };
-        Redefinition {
-            function: format!("f{k}"),
-            apply,
-            call,
-        }
+        Redefinition { what, apply, call }
     }
 }
 
-/// The file text; `replace`: function `k` gets this text instead.
-fn render(parts: &[Part], replace: Option<(usize, &str)>) -> String {
+/// The file text, with the items of `replace` given new texts.
+fn render(parts: &[Part], replace: &[(Item, String)]) -> String {
     let mut out = String::new();
     for p in parts {
-        match (p.function, replace) {
-            (Some(k), Some((r, text))) if k == r => out.push_str(text),
-            _ => out.push_str(&p.text),
-        }
+        let new = replace.iter().find(|(item, _)| Some(*item) == p.item);
+        out.push_str(new.map_or(&p.text, |(_, text)| text));
         out.push('\n');
     }
     out
