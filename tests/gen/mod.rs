@@ -15,8 +15,12 @@
 //! and structs and the standard functions; statements keep scopes,
 //! mutability and loop/function context so that every name, assignment,
 //! `break` and `return` is legal. Budgets (expression depth, block depth,
-//! a node count) keep programs small; once the bytes run out every choice
-//! takes its first, terminating alternative.
+//! a node count per body) keep programs small; once the bytes run out
+//! every choice takes its first, terminating alternative. Each program has
+//! a risk level (`risk.rs`): at 0 every operation that can fail is
+//! guarded, so the program runs to its end; higher levels use raw forms
+//! more often. The optional second phase (`program.rs`) redefines a
+//! function (and maybe reorders a struct's fields) and calls it again.
 
 pub mod run;
 
