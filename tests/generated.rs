@@ -9,10 +9,10 @@
 //! oracle prints the program).
 //!
 //! `EMBER_GEN_SEEDS=N` runs N seeds instead of the default (from
-//! `EMBER_GEN_FIRST`, default 0),
-//! `EMBER_GEN_TIME_MS` sets the time limit, `EMBER_GEN_SHOW=K` prints the
-//! program of seed K and what it did, `EMBER_GEN_VERBOSE=1` prints every
-//! program before it runs.
+//! `EMBER_GEN_FIRST`, default 0); `EMBER_GEN_SAME=1` runs the first seed's
+//! program N times; `EMBER_GEN_TIME_MS` sets the time limit;
+//! `EMBER_GEN_SHOW=K` prints the program of seed K and what it did;
+//! `EMBER_GEN_VERBOSE=1` prints every program before it runs.
 
 mod gen;
 
@@ -76,7 +76,11 @@ fn generated_programs_run() {
     let mut tally = Tally::default();
     let mut failures: Vec<(u64, Finding, Program)> = Vec::new();
     let first = env_u64("EMBER_GEN_FIRST").unwrap_or(0);
-    for seed in first..first + seeds {
+    // The same program every time: to watch the process's memory across
+    // many engines.
+    let same = std::env::var_os("EMBER_GEN_SAME").is_some();
+    for n in first..first + seeds {
+        let seed = if same { first } else { n };
         let p = program(seed);
         if verbose {
             eprintln!("seed {seed}:\n{p}");
@@ -102,7 +106,7 @@ fn generated_programs_run() {
             failures.len()
         );
     }
-    if seeds < SEEDS {
+    if seeds < SEEDS || same || first > 0 {
         return;
     }
     // The generator must not degrade into trivial programs: a good share
