@@ -28,6 +28,26 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
     fn expr_inner(&mut self, e: &TExpr) -> Result<Option<Value>> {
         self.at(e.span);
+        // An operand that cannot complete (`{ break; x } ?? 1`, `[{
+        // return 2; 3 }]`): evaluate the operands before it, then it; the
+        // rest is unreachable (the operand left a dead block). The checker
+        // types such an expression `!`, except `??` and `if let`, which
+        // take their type from the other side.
+        let may_have_never_operand = e.ty == Type::Never
+            || matches!(e.kind, TExprKind::Coalesce { .. } | TExprKind::IfLet { .. });
+        if may_have_never_operand {
+            if let Some(ops) = strict_operands(&e.kind) {
+                if let Some(n) = ops.iter().position(|o| o.ty == Type::Never) {
+                    for o in &ops[..=n] {
+                        self.expr(o)?;
+                    }
+                    if clif_type(&e.ty).is_none() {
+                        return Ok(None);
+                    }
+                    return Ok(Some(self.value_or_zero(None, &e.ty)));
+                }
+            }
+        }
         let v = match &e.kind {
             TExprKind::Int(n) => Some(self.b.ins().iconst(types::I64, *n)),
             TExprKind::Float(x) => Some(self.b.ins().f64const(*x)),
@@ -286,4 +306,29 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         };
         self.b.ins().store(trusted(), v, addr, offset);
     }
+}
+
+/// The operands of `kind` that are always evaluated, in evaluation order
+/// (`None` for control flow and calls, which handle their own operands).
+/// Only the left side of `&&` and `||` and the optional of `??` are
+/// unconditional.
+fn strict_operands(kind: &TExprKind) -> Option<Vec<&TExpr>> {
+    use ember_lang::ast::BinOp;
+    Some(match kind {
+        TExprKind::Some(e)
+        | TExprKind::Unwrap(e)
+        | TExprKind::Unary { operand: e, .. }
+        | TExprKind::Cast { expr: e, .. }
+        | TExprKind::Field { expr: e, .. }
+        | TExprKind::Coalesce { opt: e, .. }
+        | TExprKind::IfLet { value: e, .. } => vec![&**e],
+        TExprKind::Binary { op, lhs, .. } if matches!(op, BinOp::And | BinOp::Or) => vec![&**lhs],
+        TExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
+        TExprKind::Index { expr, index } => vec![&**expr, &**index],
+        TExprKind::Array(elems) => elems.iter().collect(),
+        TExprKind::ArrayRepeat { value, count } => vec![&**value, &**count],
+        TExprKind::MapLit(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+        TExprKind::StructLit { fields, .. } => fields.iter().map(|(_, v)| v).collect(),
+        _ => return None,
+    })
 }

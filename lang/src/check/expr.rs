@@ -951,6 +951,20 @@ impl<'a> Checker<'a> {
                 t.clone()
             }
         };
+        // `a && b`, `a || b` with a `b` that cannot complete still complete
+        // when `a` decides: they are `bool`.
+        let short_circuit = matches!(op, BinOp::And | BinOp::Or);
+        if short_circuit && l.ty == Type::Bool && r.ty == Type::Never {
+            return mk(
+                TExprKind::Binary {
+                    op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                },
+                Type::Bool,
+                span,
+            );
+        }
         if l.ty == Type::Never || r.ty == Type::Never {
             // An operand is erroneous (or cannot complete): so is the result.
             return mk(
