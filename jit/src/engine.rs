@@ -836,7 +836,6 @@ struct Res<'e> {
     shared: &'e Shared,
     defs: &'e mut Defs,
     helper: &'e mut Helper,
-    ctx: &'e mut ThreadCtx,
 }
 
 impl Res<'_> {
@@ -952,9 +951,9 @@ impl Resolver for Res<'_> {
         if let Some(&w) = self.defs.literals.get(text) {
             return w;
         }
-        let m = self.ctx.mutator.as_mut().expect("mutator");
-        let s = heap::str_new(m, text).expect("literal allocation");
-        self.shared.heap.pin(s.word());
+        // Immortal and outside the collected heap: a literal never fails
+        // to allocate, even when the program has filled the heap.
+        let s = self.shared.heap.static_str(text);
         self.defs.literals.insert(text.to_string(), s.word());
         s.word()
     }
@@ -1524,7 +1523,6 @@ impl Engine {
             shared: &self.shared,
             defs: &mut self.defs,
             helper: &mut self.helper,
-            ctx: &mut self.ctx,
         }
     }
 
@@ -1690,7 +1688,6 @@ impl Engine {
             shared: &self.shared,
             defs: &mut self.defs,
             helper: &mut self.helper,
-            ctx: &mut self.ctx,
         };
         translate_function(
             &*self.isa,

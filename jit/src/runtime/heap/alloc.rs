@@ -308,6 +308,9 @@ pub struct Heap {
     gc_requested: AtomicBool,
     hook: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
     pub(crate) config: HeapConfig,
+    /// Immortal strings outside the collected blocks ([`Heap::static_str`]),
+    /// freed with the heap.
+    statics: Mutex<Vec<Box<[u128]>>>,
 }
 
 impl std::fmt::Debug for Heap {
@@ -319,6 +322,27 @@ impl std::fmt::Debug for Heap {
 }
 
 impl Heap {
+    /// An immortal string with the text `s` (a string literal of compiled
+    /// code): outside the collected blocks, so it never counts against
+    /// the limit, is never marked, moved or freed before the heap, and
+    /// making one cannot fail with `out of memory` — compiling a
+    /// definition works even when the program has filled the heap.
+    pub fn static_str(&self, s: &str) -> super::object::Str {
+        let words = super::object::str_size(s.len()).div_ceil(16).max(1);
+        let mut cell: Box<[u128]> = vec![0u128; words].into_boxed_slice();
+        let p = NonNull::new(cell.as_mut_ptr() as *mut u64).expect("a boxed slice is non-null");
+        // SAFETY: the cell is 16-byte aligned, zeroed, large enough for a
+        // string of `s.len()` bytes, and ours alone until it is returned;
+        // `HDR_STATIC` makes the collector and migrations skip it.
+        let st = unsafe {
+            super::object::set_header(p, super::object::KIND_STR | super::object::HDR_STATIC);
+            super::object::Str::init(p, &[s])
+        };
+        // Moving the box does not move its contents.
+        self.statics.lock().push(cell);
+        st
+    }
+
     /// A new heap with the default configuration.
     pub fn new() -> Arc<Heap> {
         Heap::with_config(HeapConfig::default())
@@ -331,6 +355,7 @@ impl Heap {
             ..HeapStats::default()
         };
         Arc::new(Heap {
+            statics: Mutex::new(Vec::new()),
             state: Mutex::new(HeapState {
                 blocks: Vec::new(),
                 avail: (0..NCLASSES).map(|_| Vec::new()).collect(),
