@@ -304,10 +304,13 @@ fn registering_again_replaces_the_closure_for_compiled_code() {
     assert!(e.register_fn("not a name", || 0_i64).is_err());
 }
 
+/// Where a host function finds the Ember function it calls back.
+type Callback = Arc<Mutex<Option<ember::Function<(String,), String>>>>;
+
 #[test]
 fn host_functions_may_call_back_into_ember() {
     let mut e = Engine::new().unwrap();
-    let slot: Arc<Mutex<Option<ember::Function<(String,), String>>>> = Arc::new(Mutex::new(None));
+    let slot: Callback = Arc::new(Mutex::new(None));
     let s = slot.clone();
     // The host function calls back into Ember (a nested entry on the same
     // thread) with a string it received.

@@ -322,7 +322,11 @@ fn strict_operands(kind: &TExprKind) -> Option<Vec<&TExpr>> {
         | TExprKind::Field { expr: e, .. }
         | TExprKind::Coalesce { opt: e, .. }
         | TExprKind::IfLet { value: e, .. } => vec![&**e],
-        TExprKind::Binary { op, lhs, .. } if matches!(op, BinOp::And | BinOp::Or) => vec![&**lhs],
+        TExprKind::Binary {
+            op: BinOp::And | BinOp::Or,
+            lhs,
+            ..
+        } => vec![&**lhs],
         TExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
         TExprKind::Index { expr, index } => vec![&**expr, &**index],
         TExprKind::Array(elems) => elems.iter().collect(),

@@ -34,6 +34,9 @@ use crate::code::{CodePtr, SlotId};
 use crate::codegen::GlobalRef;
 use crate::engine::{Engine, FnEntry, StructEntry};
 
+/// One slot write of a pause: (slot, before, after).
+pub(crate) type SlotSwap = (SlotId, usize, usize);
+
 /// Everything a transaction with top-level code keeps until that code has
 /// run.
 pub(crate) struct Pending {
@@ -43,7 +46,7 @@ pub(crate) struct Pending {
     /// Old bodies no frame ran at the pause: freed only on success.
     pub dead: Vec<CodePtr>,
     /// Slot writes of the pause, in order: (slot, before, after).
-    pub swaps: Vec<(SlotId, usize, usize)>,
+    pub swaps: Vec<SlotSwap>,
     /// Structs whose layout changed (instances were migrated).
     pub changed_structs: BTreeSet<String>,
     /// The entries the transaction replaced (`None`: it was new).

@@ -16,7 +16,7 @@ use ember_lang::{deps, Diagnostic, GlobalInfo, Span};
 use super::plan::{self, Ripple};
 use super::reclaim;
 use super::report::{Change, ItemChange, ItemKind, Origin, TransactionReport};
-use super::revert::{Pending, RemovedEntries};
+use super::revert::{Pending, RemovedEntries, SlotSwap};
 use super::tierup::Job;
 use super::versions::ItemText;
 use crate::code::{CodePtr, SlotId};
@@ -531,7 +531,7 @@ impl Engine {
         removed: &Removed,
         installed: &[(SlotId, CodePtr)],
         undo: &Undo,
-    ) -> Result<(Vec<CodePtr>, usize, Vec<(SlotId, usize, usize)>), Error> {
+    ) -> Result<(Vec<CodePtr>, usize, Vec<SlotSwap>), Error> {
         let shared = self.shared.clone();
         let _world = shared.stop_world(&self.ctx);
         let mut migrated = 0;
