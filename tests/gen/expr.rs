@@ -141,15 +141,16 @@ impl Gen<'_, '_> {
                 format!("(if let {v} = {o} {{ {a} }} else {{ {b} }})")
             }
             Alt::Block => {
+                // Its statements may keep it from completing (a bare
+                // `break`): then it has type `!`, as an operand anywhere
+                // (tests/generated.rs, `diverging_block_operands_compile`).
                 self.enter_block();
-                self.ctx.expr_blocks += 1;
                 let n = self.below(3);
                 let mut body = String::new();
                 for _ in 0..n {
                     body.push_str(&self.stmt(d.min(1)));
                     body.push(' ');
                 }
-                self.ctx.expr_blocks -= 1;
                 let tail = self.expr(ty, typed, d);
                 self.leave_block();
                 format!("({{ {body}{tail} }})")

@@ -104,14 +104,6 @@ pub(crate) struct BodyCtx {
     pub loops: u32,
     /// Enclosing blocks.
     pub blocks: u32,
-    /// Enclosing block expressions (`({ ..; e })`). Their statements never
-    /// make the block unable to complete (no bare `break`/`continue`, no
-    /// `while` that may never end): such a block has type `!`, and the
-    /// JIT rejects `!` operands of `??`, `if let`, arithmetic and array
-    /// literals with an internal error (a known bug, reported with
-    /// issue 6's fuzzing; the generator steers clear of it so fuzzing can
-    /// go on).
-    pub expr_blocks: u32,
     /// Globals visible by name: at top level those declared so far, in
     /// functions all of them (one read before its initializer ran is the
     /// runtime error `global NAME used before initialization`).

@@ -212,7 +212,6 @@ impl Gen<'_, '_> {
             loops: 0,
             blocks: 1,
             globals_visible: self.fn_globals,
-            expr_blocks: 0,
         };
         self.scope.clear();
         self.scope.push();

@@ -65,9 +65,6 @@ impl Gen<'_, '_> {
         let has_mut = !self.vars_where(|v| v.mutable).is_empty();
         let has_task = !self.vars_where(|v| v.ty == Ty::Task).is_empty();
         let has_fields = self.structs.iter().any(|s| !s.fields.is_empty());
-        // Statements that may keep a block from completing (see
-        // `BodyCtx::expr_blocks`).
-        let diverge = self.ctx.expr_blocks == 0;
         let kinds: [(u32, Kind); 24] = [
             (16, Kind::Let),
             (if has_mut { 10 } else { 0 }, Kind::Assign),
@@ -80,21 +77,11 @@ impl Gen<'_, '_> {
             (if nest { 7 } else { 0 }, Kind::If),
             (if nest { 2 } else { 0 }, Kind::IfLet),
             (if nest { 4 } else { 0 }, Kind::CountedWhile),
-            (
-                if nest && diverge && self.risk > 1 {
-                    1
-                } else {
-                    0
-                },
-                Kind::While,
-            ),
+            (if nest && self.risk > 1 { 1 } else { 0 }, Kind::While),
             (if nest { 4 } else { 0 }, Kind::For),
             (if nest { 3 } else { 0 }, Kind::ForEach),
             (if self.sigs.is_empty() { 0 } else { 6 }, Kind::Call),
-            (
-                if self.ctx.loops > 0 && diverge { 3 } else { 0 },
-                Kind::Break,
-            ),
+            (if self.ctx.loops > 0 { 3 } else { 0 }, Kind::Break),
             (if in_fn { 2 } else { 0 }, Kind::Return),
             (if self.risk > 0 { 2 } else { 0 }, Kind::Assert),
             (if self.risk > 0 { 1 } else { 0 }, Kind::Panic),
