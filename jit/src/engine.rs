@@ -655,7 +655,6 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
 ) -> Result<R, EmberError> {
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
-    let _active = (outer != STATE_RUNNING).then(|| crate::handle::activate(ctx.runtime, ctx));
     if outer != STATE_RUNNING {
         // The engine (and its context) may have moved to another thread.
         ctx.bind_to_current_thread(builtins::current_stack_limit);
@@ -668,8 +667,9 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
         _ => None,
     };
     // A fault in compiled code on this thread ends this entry
-    // (`runtime/traps.rs`).
-    let _current = crate::runtime::traps::Current::set(ctx);
+    // (`runtime/traps.rs`); a nested call into this engine from a host
+    // function finds this context.
+    let _active = crate::handle::activate(ctx);
     let nested = outer == STATE_RUNNING;
     if nested {
         // The frames below this entry (the host call's caller and the rest

@@ -8,7 +8,7 @@
 //! see it), kept in a thread-local table and unregistered when the thread
 //! ends.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -18,6 +18,7 @@ use crate::code::CodePtr;
 use crate::engine::{enter, new_thread_ctx, Shared};
 use crate::runtime::ctx::ThreadCtx;
 use crate::runtime::errors::EmberError;
+use crate::runtime::traps::CURRENT;
 
 /// A thread's context for one engine.
 struct Local {
@@ -27,6 +28,11 @@ struct Local {
 
 impl Drop for Local {
     fn drop(&mut self) {
+        // The cache must not name a context that is gone.
+        let me = &*self.ctx as *const ThreadCtx as usize;
+        if LAST.with(Cell::get).1 == me {
+            LAST.with(|l| l.set((0, 0)));
+        }
         if let Some(sh) = self.shared.upgrade() {
             sh.unregister_ctx(&self.ctx);
         }
@@ -35,58 +41,111 @@ impl Drop for Local {
 
 thread_local! {
     static LOCALS: RefCell<Vec<Local>> = const { RefCell::new(Vec::new()) };
-    /// The contexts running Ember code on this thread, innermost last:
-    /// `(engine, context)` addresses. A call into the same engine from a
-    /// host function (a nested entry) must use the running context — a
-    /// second context would wait for a stop of the world that waits for
-    /// the first.
-    static ACTIVE: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+    /// The last engine looked up in `LOCALS` and this thread's context
+    /// for it, as addresses (`(0, 0)`: none): one compare instead of a
+    /// search on every call. Valid while that entry is in the table, whose
+    /// `Weak` keeps the engine's allocation (so no other engine can live
+    /// at that address meanwhile); reset whenever the entry is dropped.
+    /// `const`, without a destructor: readable even while the thread's
+    /// other thread-locals are being destroyed.
+    static LAST: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// The contexts running Ember code on this thread *below* the
+    /// innermost one (which [`CURRENT`] names), outermost first, by
+    /// address. Only nested entries (Ember → host → Ember) push here, so
+    /// an outermost entry touches nothing but `CURRENT`.
+    static OUTER: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Record that `ctx` runs Ember code of engine `shared` on this thread
-/// until the returned guard is dropped.
-pub(crate) fn activate(shared: usize, ctx: &mut ThreadCtx) -> Active {
-    ACTIVE.with(|a| {
-        a.borrow_mut()
-            .push((shared, ctx as *mut ThreadCtx as usize))
-    });
-    Active
+/// Record that `ctx` runs Ember code on this thread until the returned
+/// guard is dropped: it becomes [`CURRENT`] (the context the trap handler
+/// ends an entry on, `runtime/traps.rs`, and the one a nested call into
+/// the same engine from a host function must use — a second context
+/// would wait for a stop of the world that waits for the first); the
+/// entry it interrupts, if any, goes on the `OUTER` stack.
+#[inline]
+pub(crate) fn activate(ctx: &mut ThreadCtx) -> Active {
+    let prev = CURRENT.with(|c| c.replace(ctx as *mut ThreadCtx as usize));
+    if prev != 0 {
+        OUTER.with(|o| o.borrow_mut().push(prev));
+    }
+    Active(prev)
 }
 
-/// See [`activate`].
-pub(crate) struct Active;
+/// See [`activate`]; holds the context `CURRENT` named before.
+pub(crate) struct Active(usize);
 
 impl Drop for Active {
+    #[inline]
     fn drop(&mut self) {
-        ACTIVE.with(|a| a.borrow_mut().pop());
+        if self.0 != 0 {
+            OUTER.with(|o| o.borrow_mut().pop());
+        }
+        CURRENT.with(|c| c.set(self.0));
     }
+}
+
+/// The innermost context running Ember code of engine `me` (an address)
+/// on this thread, if any.
+fn running_ctx(me: usize) -> Option<*mut ThreadCtx> {
+    let cur = CURRENT.with(Cell::get);
+    if cur == 0 {
+        return None;
+    }
+    let of_me = |c: usize| {
+        // SAFETY: `c` is `CURRENT` or on `OUTER`: a boxed context running
+        // an entry further up this thread's stack (its guard takes it off
+        // before the entry returns), so alive; only a plain field written
+        // when it was made is read.
+        unsafe { &*(c as *const ThreadCtx) }.runtime == me
+    };
+    if of_me(cur) {
+        return Some(cur as *mut ThreadCtx);
+    }
+    OUTER.with(|o| {
+        o.borrow()
+            .iter()
+            .rev()
+            .copied()
+            .find(|&c| of_me(c))
+            .map(|c| c as *mut ThreadCtx)
+    })
 }
 
 /// Run `f` with this thread's context for `shared`: the one running Ember
 /// code of that engine on this thread, if any (a nested entry), else this
 /// thread's own (made on first use). The table is not borrowed while `f`
 /// runs, so `f` may call into Ember again.
+#[inline]
 pub(crate) fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -> R) -> R {
     let me = Arc::as_ptr(shared) as usize;
-    let running = ACTIVE.with(|a| {
-        a.borrow()
-            .iter()
-            .rev()
-            .find(|(s, _)| *s == me)
-            .map(|&(_, c)| c as *mut ThreadCtx)
-    });
-    if let Some(ptr) = running {
-        // SAFETY: the context is running Ember code further up this
-        // thread's stack (it registered itself in `ACTIVE` for the length
-        // of its entry and is boxed); this is a nested entry on it, which
-        // `enter` supports (it saves and restores the outer state).
-        return f(unsafe { &mut *ptr });
-    }
-    let ptr: *mut ThreadCtx = LOCALS.with(|l| {
+    let running = match CURRENT.with(Cell::get) {
+        0 => None,
+        _ => running_ctx(me),
+    };
+    let ptr = match (running, LAST.with(Cell::get)) {
+        (Some(c), _) => c,
+        (None, (s, c)) if s == me => c as *mut ThreadCtx,
+        (None, _) => own_ctx(shared),
+    };
+    // SAFETY: either the context is running Ember code further up this
+    // thread's stack (`running_ctx`: a nested entry on it, which `enter`
+    // supports, saving and restoring the outer state), or it is this
+    // thread's own, boxed (stable address) and owned by this thread's
+    // table, which only drops it when the engine is gone (not while
+    // `shared` is borrowed here) or when the thread ends; nested calls on
+    // this thread use it strictly inside this one, as nested entries do.
+    f(unsafe { &mut *ptr })
+}
+
+/// This thread's own context for `shared` (made on first use), recorded
+/// in `LAST`.
+#[cold]
+fn own_ctx(shared: &Arc<Shared>) -> *mut ThreadCtx {
+    let ptr = LOCALS.with(|l| {
         let mut l = l.borrow_mut();
-        // By address, without touching reference counts (every call comes
-        // here): a `Weak` keeps its allocation, so no other engine can
-        // live at the address of one in the table.
+        // By address, without touching reference counts: a `Weak` keeps
+        // its allocation, so no other engine can live at the address of
+        // one in the table.
         if let Some(x) = l
             .iter_mut()
             .find(|x| std::ptr::eq(x.shared.as_ptr(), Arc::as_ptr(shared)))
@@ -102,19 +161,14 @@ pub(crate) fn with_ctx<R>(shared: &Arc<Shared>, f: impl FnOnce(&mut ThreadCtx) -
         });
         &mut *l.last_mut().expect("just pushed").ctx as *mut ThreadCtx
     });
-    // SAFETY: the context is boxed (stable address) and owned by this
-    // thread's table, which only drops it when the engine is gone (not
-    // while `shared` is borrowed here) or when the thread ends; nested
-    // calls on this thread use it strictly inside this one, as nested
-    // entries do.
-    f(unsafe { &mut *ptr })
+    LAST.with(|c| c.set((Arc::as_ptr(shared) as usize, ptr as usize)));
+    ptr
 }
 
 /// Is this thread running Ember code of engine `shared` (further up its
 /// stack: a host function called from Ember is running now)?
 pub fn running_on_this_thread(shared: &Arc<Shared>) -> bool {
-    let me = Arc::as_ptr(shared) as usize;
-    ACTIVE.with(|a| a.borrow().iter().any(|(s, _)| *s == me))
+    running_ctx(Arc::as_ptr(shared) as usize).is_some()
 }
 
 /// A script function by name and signature, callable from any thread.

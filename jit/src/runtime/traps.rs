@@ -14,8 +14,9 @@
 //! * It claims a signal only when the faulting PC lies in the executable
 //!   view of a live engine's code memory (ranges kept in lock-free atomics,
 //!   [`register_code`]) **and** the thread is running an entry of that
-//!   engine ([`CURRENT`], a `const` thread-local set by `enter`). Every
-//!   other signal goes to the handler that was installed before (the
+//!   engine ([`CURRENT`], a `const` thread-local set by `enter`; nested
+//!   calls into an engine also find the running context through it).
+//!   Every other signal goes to the handler that was installed before (the
 //!   host's, or Rust's stack-overflow handler), or, if that was the default
 //!   action, the default is put back and the faulting instruction runs
 //!   again to take it.
@@ -54,25 +55,10 @@ static INSTALL: Once = Once::new();
 
 thread_local! {
     /// The thread context of the Ember entry running on this thread (0:
-    /// none). `const`-initialized with no destructor, so the signal
-    /// handler may read it.
+    /// none; the innermost when entries nest), set by `enter` through
+    /// `handle::activate`. `const`-initialized with no destructor, so the
+    /// signal handler may read it.
     pub static CURRENT: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Makes a context the one [`CURRENT`] names while it lives (the previous
-/// one comes back on drop: entries nest).
-pub struct Current(usize);
-
-impl Current {
-    pub fn set(ctx: &ThreadCtx) -> Current {
-        Current(CURRENT.with(|c| c.replace(ctx as *const ThreadCtx as usize)))
-    }
-}
-
-impl Drop for Current {
-    fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
-    }
 }
 
 /// A registered code range; unregistered on drop (before the memory is
