@@ -275,18 +275,22 @@ impl Shared {
     /// From `STATE_OUTSIDE` (a host thread entering Ember code) without a
     /// lock when no stop is under way: the thread publishes
     /// `STATE_RUNNING`, then reads `stopping`; a stopper sets `stopping`,
-    /// then reads every state (all `SeqCst`). One of the two sees the
-    /// other's write: either the thread sees no stop and the stopper sees
-    /// it running (and asks it to park at its next poll, as any running
-    /// thread), or the thread sees the stop, steps back to outside (it
-    /// has no frames, so a stopper that saw it running for that moment
-    /// only waited for it) and waits. A parked thread (back from a
-    /// blocking call) takes the lock: its frames are being scanned while
-    /// it is parked, so it must never look running during a stop.
+    /// then reads every state. One of the two sees the other's write
+    /// (Dekker; the fences are asymmetric, [`barrier`]: only a compiler
+    /// fence here, a process-wide barrier on the rare stopping side):
+    /// either the thread sees no stop and the stopper sees it running (and
+    /// asks it to park at its next poll, as any running thread), or the
+    /// thread sees the stop, steps back to outside (it has no frames, so a
+    /// stopper that saw it running for that moment only waited for it)
+    /// and waits. A parked thread (back from a blocking call) takes the
+    /// lock: its frames are being scanned while it is parked, so it must
+    /// never look running during a stop.
+    #[inline]
     pub fn resume(&self, t: &ThreadCtx) {
         if t.state.load(Ordering::Relaxed) == STATE_OUTSIDE {
-            t.state.store(STATE_RUNNING, Ordering::SeqCst);
-            if !self.stopping.load(Ordering::SeqCst) {
+            t.state.store(STATE_RUNNING, Ordering::Release);
+            barrier::light();
+            if !self.stopping.load(Ordering::Acquire) {
                 return;
             }
             let _g = self.stw.lock();
@@ -302,9 +306,13 @@ impl Shared {
 
     /// Leave the running state (`STATE_PARKED` or `STATE_OUTSIDE`); a
     /// stopper waiting for this thread is woken.
+    #[inline]
     pub fn pause(&self, t: &ThreadCtx, state: usize) {
-        t.state.store(state, Ordering::SeqCst);
-        if self.stopping.load(Ordering::SeqCst) {
+        // Dekker as in `resume`: a stopper either sees this state or is
+        // woken here.
+        t.state.store(state, Ordering::Release);
+        barrier::light();
+        if self.stopping.load(Ordering::Acquire) {
             // Under the lock: the stopper checks the states and waits
             // under it, so the wake-up cannot fall between the two.
             let _g = self.stw.lock();
@@ -312,10 +320,15 @@ impl Shared {
         }
     }
 
-    /// Mark a stop of the world begun or ended (with `stw` locked).
+    /// Mark a stop of the world begun or ended (with `stw` locked). A
+    /// begun stop is visible to every thread before the caller reads
+    /// their states ([`barrier::heavy`]).
     fn set_stopping(&self, g: &mut bool, on: bool) {
         *g = on;
         self.stopping.store(on, Ordering::SeqCst);
+        if on {
+            barrier::heavy();
+        }
     }
 
     /// A safe point was requested on thread `t` (poll slow path). If
@@ -568,6 +581,93 @@ impl Shared {
             }
         }
         errors
+    }
+}
+
+/// The fences of the entry handshake ([`Shared::resume`]), asymmetric:
+/// entering and leaving Ember code (every call from the host) need only a
+/// compiler fence, and stopping the world (rare) pays for a process-wide
+/// barrier instead, Linux's `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`:
+/// when it returns, every thread of the process has run a full memory
+/// barrier (or was not running), so a thread's store of its state before
+/// its load of `stopping` cannot be reordered across it unseen — as if
+/// both sides had fenced. Where the call is refused, both sides use a
+/// `SeqCst` fence.
+mod barrier {
+    use std::sync::atomic::{compiler_fence, fence, AtomicBool, Ordering};
+    use std::sync::OnceLock;
+
+    /// Set once (before any engine exists: [`init`]) when the process is
+    /// registered for expedited membarriers.
+    static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
+    static INIT: OnceLock<()> = OnceLock::new();
+
+    /// Register the process (once). Called when an engine is made, so
+    /// every thread that later enters an engine's code, or stops its
+    /// world, happens after it and reads the same `ASYMMETRIC`.
+    pub(super) fn init() {
+        INIT.get_or_init(|| {
+            if register() {
+                ASYMMETRIC.store(true, Ordering::Relaxed);
+            }
+        });
+    }
+
+    #[cfg(target_os = "linux")]
+    fn register() -> bool {
+        // SAFETY: the membarrier system call with a command and zero
+        // flags reads no memory of ours; it only registers the process.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_membarrier,
+                libc::MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+                0,
+                0,
+            )
+        };
+        r == 0 && membarrier()
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn register() -> bool {
+        false
+    }
+
+    #[cfg(target_os = "linux")]
+    fn membarrier() -> bool {
+        // SAFETY: as in `register`; the process is registered.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_membarrier,
+                libc::MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+                0,
+                0,
+            )
+        };
+        r == 0
+    }
+
+    /// The entering/leaving side, between its store of the state and its
+    /// load of `stopping`.
+    #[inline(always)]
+    pub(super) fn light() {
+        if ASYMMETRIC.load(Ordering::Relaxed) {
+            compiler_fence(Ordering::SeqCst);
+        } else {
+            fence(Ordering::SeqCst);
+        }
+    }
+
+    /// The stopping side, between its store of `stopping` and its loads
+    /// of the states.
+    pub(super) fn heavy() {
+        fence(Ordering::SeqCst);
+        #[cfg(target_os = "linux")]
+        if ASYMMETRIC.load(Ordering::Relaxed) && !membarrier() {
+            // Registered, so this cannot fail; if it did anyway, the
+            // handshake would be unsound: stop rather than go on.
+            std::process::abort();
+        }
     }
 }
 
@@ -992,6 +1092,7 @@ impl Engine {
 
     /// An engine whose heap uses `config` (limit, collection threshold).
     pub fn with_heap_config(config: heap::HeapConfig) -> Result<Engine, Error> {
+        barrier::init();
         let isa = codegen::host_isa()?;
         let quick_isa = codegen::host_isa_for(Tier::Quick)?;
         let code = CodeMemory::new().map_err(|e| Error::Internal(e.to_string()))?;
