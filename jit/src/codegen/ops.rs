@@ -4,7 +4,7 @@
 
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
-    types, InstBuilder, Value,
+    types, InstBuilder, InstructionData, Opcode, Value, ValueDef,
 };
 use ember_lang::ast::{BinOp, UnOp};
 use ember_lang::span::Span;
@@ -159,7 +159,7 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         Ok(match op {
             BinOp::Add => self.b.ins().fadd(l, r),
             BinOp::Sub => self.b.ins().fsub(l, r),
-            BinOp::Mul => self.b.ins().fmul(l, r),
+            BinOp::Mul => self.float_mul(l, r),
             BinOp::Div => self.b.ins().fdiv(l, r),
             BinOp::Rem => self.call_rt(RtFn::FloatRem, &[l, r]).expect("fmod returns"),
             BinOp::Eq => self.b.ins().fcmp(FloatCC::Equal, l, r),
@@ -170,6 +170,34 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             BinOp::Ge => self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, l, r),
             _ => return err(format!("internal error: float {}", op.symbol())),
         })
+    }
+
+    /// `x * 2.0` and `2.0 * x` become `x + x`: the same value for every
+    /// `x` (exact doubling rounds the same way, and overflows to the same
+    /// infinity), one cheap add instead of a multiply and a constant.
+    fn float_mul(&mut self, l: Value, r: Value) -> Value {
+        if self.f64_constant(r) == Some(2.0) {
+            return self.b.ins().fadd(l, l);
+        }
+        if self.f64_constant(l) == Some(2.0) {
+            return self.b.ins().fadd(r, r);
+        }
+        self.b.ins().fmul(l, r)
+    }
+
+    /// The value of `v` when it is an `f64const`.
+    fn f64_constant(&self, v: Value) -> Option<f64> {
+        let dfg = &self.b.func.dfg;
+        let ValueDef::Result(inst, _) = dfg.value_def(v) else {
+            return None;
+        };
+        match dfg.insts[inst] {
+            InstructionData::UnaryIeee64 {
+                opcode: Opcode::F64const,
+                imm,
+            } => Some(f64::from_bits(imm.bits())),
+            _ => None,
+        }
     }
 
     fn str_binary(&mut self, op: BinOp, l: Value, r: Value) -> Result<Value> {
