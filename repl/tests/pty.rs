@@ -5,12 +5,12 @@
 //! Every wait has a timeout of several seconds (no sleeps): a test fails
 //! with the output seen so far instead of hanging. Keys are sent as a
 //! terminal sends them (`\r` for Enter, `\t` for Tab, `\x1b[A` for Up),
-//! and only once the REPL shows a fresh prompt: rustyline reads what is
-//! typed ahead into a buffer it drops when the line is accepted, and a
-//! Ctrl-C or Ctrl-D typed while the terminal is not in raw mode is a signal
-//! or nothing, not a key. A result is looked for in the output before the
-//! next prompt, where the echo of what was typed cannot produce it (typing
-//! `40 + 2` shows no `42`).
+//! and mostly only once the REPL shows a fresh prompt: a Ctrl-C or Ctrl-D
+//! typed while the terminal is not in raw mode is a signal or nothing, not
+//! a key (lines typed ahead are kept: `typed_ahead_lines_all_run`). A
+//! result is looked for in the output before the next prompt, where the
+//! echo of what was typed cannot produce it (typing `40 + 2` shows no
+//! `42`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -139,6 +139,33 @@ fn prompt_and_continuation_prompt() {
     more(&mut p, &format!("x{ENTER}"));
     shows(&line(&mut p, &format!("}}{ENTER}")), "fn sq defined (v1)");
     shows(&line(&mut p, &format!("sq(7) + 1{ENTER}")), "\n50\r");
+    quit(p);
+}
+
+/// Lines typed before the REPL asks for them — several in one go (a
+/// paste without bracketed paste, a fast typist), or while an entry runs —
+/// are all read and run in order: rustyline keeps what it read ahead
+/// between lines (its `buffer-redux` feature; without it the rest of a
+/// read was dropped when the first line was accepted).
+#[test]
+fn typed_ahead_lines_all_run() {
+    let (mut p, _) = plain("type-ahead");
+    // Three lines in one write, at the prompt.
+    send(&mut p, &format!("1 + 1{ENTER}20 + 2{ENTER}300 + 3{ENTER}"));
+    let out = p.exp_string("\n303\r").expect("the third line runs");
+    shows(&out, "\n2\r");
+    shows(&out, "\n22\r");
+    // Two lines typed while an entry runs (the terminal is out of raw mode
+    // then: it echoes them and queues them for the next prompt).
+    typed(
+        &mut p,
+        &format!("println(\"napping\"); sleep(300);{ENTER}"),
+        "napping\r",
+    );
+    send(&mut p, &format!("4000 + 4{ENTER}50000 + 5{ENTER}"));
+    let out = p.exp_string("\n50005\r").expect("the second line runs");
+    shows(&out, "\n4004\r");
+    p.exp_string(PROMPT).expect("a prompt");
     quit(p);
 }
 
