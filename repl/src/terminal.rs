@@ -4,7 +4,9 @@
 //!   (the session decides: a bracket, string or block comment open, or a
 //!   line ending in an operator). An entry recalled from history or pasted
 //!   comes back as one multi-line buffer and is fed to the session line by
-//!   line.
+//!   line. Lines typed ahead — several at once, or while an entry runs (the
+//!   terminal echoes them then) — are kept and read at the next prompts
+//!   (rustyline's `buffer-redux` feature).
 //! - History: each whole entry (multi-line entries as one item) is saved to
 //!   the history file at once ([`crate::history`]).
 //! - Syntax highlighting ([`crate::highlight`]), Tab completion and hints
