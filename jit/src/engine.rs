@@ -782,8 +782,11 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
         };
         ctx.outer_segments.push(outer_segment);
     }
+    // Only an entry on a context already in an entry (nested, or from a
+    // parked host call) must keep the outer entry's jump buffer.
+    let fresh = outer == STATE_OUTSIDE;
     let r = args(ctx).and_then(|a| {
-        let w = enter_running(ctx, slot, wrapper, a.as_ref())?;
+        let w = enter_running(ctx, slot, wrapper, a.as_ref(), fresh)?;
         Ok(finish(ctx, w))
     });
     if nested {
@@ -795,11 +798,15 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
     r
 }
 
+/// Run the entry; `fresh` when no other entry uses `ctx` (its jump buffer
+/// holds nothing to keep).
+#[inline]
 fn enter_running(
     ctx: &mut ThreadCtx,
     slot: usize,
     wrapper: usize,
     args: &[u64],
+    fresh: bool,
 ) -> Result<u64, EmberError> {
     ctx.entry_target = slot;
     let saved_exit = (ctx.exit_fp, ctx.exit_pc, ctx.exit_sp);
@@ -810,10 +817,20 @@ fn enter_running(
     // signature of the function in `slot`, and `args` holds one word per
     // parameter; the jump buffer lives in the context (8-byte aligned,
     // large enough) and only this entry and its trampolines use it;
-    // unwinding only discards frames of compiled code and trampolines.
+    // unwinding only discards frames of compiled code and trampolines. A
+    // fresh entry calls `ember_enter` itself, under the same contract
+    // minus keeping the buffer's contents: no entry on this context is
+    // running, so nothing will unwind to what the buffer held.
     let r = unsafe {
         let jmp = std::ptr::addr_of_mut!((*ctx_ptr).jmp_buf) as *mut unwind::JmpBuf;
-        unwind::enter(ctx_ptr as *mut u8, jmp, wrapper, args.as_ptr(), &mut ret)
+        if fresh {
+            match unwind::ember_enter(ctx_ptr as *mut u8, jmp, wrapper, args.as_ptr(), &mut ret) {
+                0 => Ok(()),
+                _ => Err(unwind::Unwound),
+            }
+        } else {
+            unwind::enter(ctx_ptr as *mut u8, jmp, wrapper, args.as_ptr(), &mut ret)
+        }
     };
     let ctx = {
         // SAFETY: the entry has ended; `ctx_ptr` is the `&mut` we were
