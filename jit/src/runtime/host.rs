@@ -579,19 +579,19 @@ impl<'c> Word<'c> {
     /// The `int`, if it is one.
     #[inline]
     pub fn as_int(&self) -> Option<i64> {
-        (self.ty == Type::Int).then_some(self.word as i64)
+        matches!(self.ty, Type::Int).then_some(self.word as i64)
     }
 
     /// The `float`, if it is one.
     #[inline]
     pub fn as_float(&self) -> Option<f64> {
-        (self.ty == Type::Float).then(|| f64::from_bits(self.word))
+        matches!(self.ty, Type::Float).then(|| f64::from_bits(self.word))
     }
 
     /// The `bool`, if it is one.
     #[inline]
     pub fn as_bool(&self) -> Option<bool> {
-        (self.ty == Type::Bool).then_some(self.word != 0)
+        matches!(self.ty, Type::Bool).then_some(self.word != 0)
     }
 }
 
@@ -890,10 +890,39 @@ pub struct ArgWords<'a> {
     len: usize,
 }
 
+/// `a == b`, without a call for the scalar types (every argument of a
+/// typed call is checked).
+#[inline]
+fn same_type(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Int, Type::Int)
+        | (Type::Float, Type::Float)
+        | (Type::Bool, Type::Bool)
+        | (Type::Str, Type::Str)
+        | (Type::Unit, Type::Unit) => true,
+        _ => a == b,
+    }
+}
+
 impl ArgWords<'_> {
     /// Append the next argument (it must have the next parameter's type).
     #[inline]
     pub fn push(&mut self, w: Word<'_>) -> Result<(), HostError> {
+        let len = self.len;
+        match self.params.get(len) {
+            Some(t) if len < self.inline.len() && same_type(t, &w.ty) => {
+                self.inline[len] = w.word;
+                self.len = len + 1;
+                Ok(())
+            }
+            _ => self.push_slow(w),
+        }
+    }
+
+    /// [`Self::push`] past the inline words, or a wrong argument.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, w: Word<'_>) -> Result<(), HostError> {
         match self.params.get(self.len) {
             Some(t) if *t == w.ty => {}
             Some(t) => {
@@ -919,6 +948,7 @@ impl ArgWords<'_> {
 }
 
 impl AsRef<[u64]> for ArgWords<'_> {
+    #[inline]
     fn as_ref(&self) -> &[u64] {
         if self.spill.is_empty() {
             &self.inline[..self.len]
@@ -934,6 +964,7 @@ impl AsRef<[u64]> for ArgWords<'_> {
 /// while the thread counts as running, so no collection runs between
 /// making heap arguments and the call reading them, or between the result
 /// and `result` reading it.
+#[inline]
 pub(crate) fn call_entry<T>(
     shared: &std::sync::Arc<crate::engine::Shared>,
     slot: usize,
@@ -943,23 +974,25 @@ pub(crate) fn call_entry<T>(
     result: impl for<'c> FnOnce(&Access<'c>, Word<'c>) -> T,
 ) -> Result<T, crate::runtime::errors::EmberError> {
     use crate::runtime::errors::EmberError;
+    // Made here and lent to the entry, so that it is not moved around.
+    let mut words = ArgWords {
+        params: &sig.params,
+        inline: [0; 8],
+        spill: Vec::new(),
+        len: 0,
+    };
+    let words = &mut words;
     crate::handle::with_ctx(shared, |ctx| {
         crate::engine::enter_with(
             ctx,
             slot,
             wrapper,
-            |ctx| {
+            move |ctx| {
                 let access = Access {
                     ctx: NonNull::from(&mut *ctx),
                     _brand: PhantomData,
                 };
-                let mut words = ArgWords {
-                    params: &sig.params,
-                    inline: [0; 8],
-                    spill: Vec::new(),
-                    len: 0,
-                };
-                args(&access, &mut words).map_err(|e| EmberError::new(e.0))?;
+                args(&access, words).map_err(|e| EmberError::new(e.0))?;
                 if words.len != sig.params.len() {
                     return Err(EmberError::new(format!(
                         "{} arguments given, {} expected",
@@ -967,7 +1000,7 @@ pub(crate) fn call_entry<T>(
                         sig.params.len()
                     )));
                 }
-                Ok(words)
+                Ok(&*words)
             },
             |ctx, w| {
                 let access = Access {
