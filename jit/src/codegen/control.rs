@@ -87,6 +87,17 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         self.b.seal_block(exit);
     }
 
+    /// The loop test: leave for `exit` when `done`, else run `body`.
+    ///
+    /// The body is the branch's second target on purpose: Cranelift lays
+    /// blocks out in reverse post-order, which puts a branch's *second*
+    /// target right after it. So the body follows the test and an
+    /// iteration takes one jump (the back-edge) instead of two; in
+    /// `calls` (`add1` called in a loop) that is one taken branch of four.
+    fn enter_or_exit(&mut self, done: Value, exit: Block, body: Block) {
+        self.b.ins().brif(done, exit, &[], body, &[]);
+    }
+
     /// Jump to `merge`, passing `v` if the merge block takes a value of `ty`.
     fn jump_with(&mut self, merge: Block, v: Option<Value>, ty: &Type) {
         if clif_type(ty).is_some() {
@@ -134,7 +145,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
 
         self.b.switch_to_block(header);
         let c = self.expr_value(cond)?;
-        self.b.ins().brif(c, body_b, &[], exit, &[]);
+        let done = self.b.ins().icmp_imm_s(IntCC::Equal, c, 0);
+        self.enter_or_exit(done, exit, body_b);
 
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
@@ -175,8 +187,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
             self.b.ins().jump(header, &[]);
             self.b.switch_to_block(header);
             let i = self.b.use_var(ctr);
-            let more = self.b.ins().icmp(IntCC::SignedLessThan, i, hi);
-            self.b.ins().brif(more, body_b, &[], exit, &[]);
+            let done = self.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, i, hi);
+            self.enter_or_exit(done, exit, body_b);
         }
 
         self.b.switch_to_block(body_b);
@@ -231,8 +243,8 @@ impl<'a, 'f> FnTranslator<'a, 'f> {
         let i = self.b.use_var(ctr);
         let a = self.b.use_var(arr_var);
         let len = self.array_len(a);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
-        self.b.ins().brif(more, body_b, &[], exit, &[]);
+        let done = self.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, i, len);
+        self.enter_or_exit(done, exit, body_b);
 
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
