@@ -72,31 +72,40 @@ struct Queue {
 /// The queue and the condition variable the optimizer waits on.
 type Jobs = Arc<(Mutex<Queue>, Condvar)>;
 
-/// The background optimizer of one engine.
+/// The background optimizer of one engine. Its thread starts with the
+/// first job: programs loaded from a file are compiled optimized straight
+/// away and never queue one, so `ember run` does not pay for a thread (and
+/// its first allocations) it would not use.
 pub(crate) struct TierUp {
     queue: Jobs,
-    thread: Option<JoinHandle<()>>,
+    shared: Weak<Shared>,
+    thread: Mutex<Worker>,
+}
+
+/// The optimizer thread's state.
+enum Worker {
+    NotStarted,
+    Running(JoinHandle<()>),
+    /// The optimizing ISA or the thread could not be made: jobs are
+    /// dropped and quick bodies stay (they run the same function).
+    Unavailable,
 }
 
 impl TierUp {
-    /// Start the optimizer thread for `shared`.
+    /// The optimizer of `shared` (its thread is started on demand).
     pub fn start(shared: &Arc<Shared>) -> Option<TierUp> {
-        let isa = codegen::host_isa_for(Tier::Optimized).ok()?;
-        let queue: Jobs = Arc::default();
-        let q = queue.clone();
-        let weak = Arc::downgrade(shared);
-        let thread = std::thread::Builder::new()
-            .name("ember-tierup".into())
-            .spawn(move || run(isa, q, weak))
-            .ok()?;
         Some(TierUp {
-            queue,
-            thread: Some(thread),
+            queue: Arc::default(),
+            shared: Arc::downgrade(shared),
+            thread: Mutex::new(Worker::NotStarted),
         })
     }
 
     /// Queue `job`, replacing an older job for the same slot.
     pub fn submit(&self, job: Job) {
+        if !self.ensure_running() {
+            return;
+        }
         let (lock, cv) = &*self.queue;
         let mut q = lock.lock();
         q.jobs.insert(job.slot, job);
@@ -104,6 +113,25 @@ impl TierUp {
             q.idle = false;
             cv.notify_one();
         }
+    }
+
+    /// Start the thread if it is not running; whether it runs.
+    fn ensure_running(&self) -> bool {
+        let mut worker = self.thread.lock();
+        if let Worker::NotStarted = *worker {
+            *worker = self.spawn().map_or(Worker::Unavailable, Worker::Running);
+        }
+        matches!(*worker, Worker::Running(_))
+    }
+
+    fn spawn(&self) -> Option<JoinHandle<()>> {
+        let isa = codegen::host_isa_for(Tier::Optimized).ok()?;
+        let q = self.queue.clone();
+        let weak = self.shared.clone();
+        std::thread::Builder::new()
+            .name("ember-tierup".into())
+            .spawn(move || run(isa, q, weak))
+            .ok()
     }
 }
 
@@ -114,7 +142,7 @@ impl Drop for TierUp {
             lock.lock().closed = true;
             cv.notify_one();
         }
-        if let Some(t) = self.thread.take() {
+        if let Worker::Running(t) = std::mem::replace(self.thread.get_mut(), Worker::Unavailable) {
             let _ = t.join();
         }
     }
