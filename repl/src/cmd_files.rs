@@ -74,7 +74,7 @@ impl<O: Write, E: Write> Session<O, E> {
             },
             engine: self.engine.clone(),
             printer: self.printer.clone(),
-            color: self.options.color,
+            color: self.options.color_notices,
         };
         match Watch::start(target) {
             Ok(w) => {

@@ -44,6 +44,7 @@ pub struct Target {
     pub text: String,
     pub engine: Arc<Mutex<ember::Engine>>,
     pub printer: Printer,
+    /// Colour what is printed (it goes where notices go).
     pub color: bool,
 }
 
@@ -104,11 +105,16 @@ fn serve(mut target: Target, rx: Receiver<Msg>) {
         let text = match std::fs::read_to_string(&target.path) {
             Ok(text) => text,
             Err(e) => {
-                (target.printer)(&format!(
+                let text = format!(
                     "error: cannot read {}: {}\n",
                     target.name,
                     crate::io_reason(&e)
-                ));
+                );
+                (target.printer)(&if target.color {
+                    crate::style::error(&text)
+                } else {
+                    text
+                });
                 continue;
             }
         };
@@ -117,6 +123,7 @@ fn serve(mut target: Target, rx: Receiver<Msg>) {
         }
         let mut engine = target.engine.lock().unwrap_or_else(|e| e.into_inner());
         let (shown, applied) = match engine.reload_source(&target.name, &text) {
+            Ok(report) if target.color => (crate::style::notice(&report.to_string()), true),
             Ok(report) => (report.to_string(), true),
             Err(e) => (crate::session::error_text(&engine, &e, target.color), false),
         };

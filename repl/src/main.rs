@@ -17,6 +17,7 @@ mod highlight;
 mod history;
 mod interrupt;
 mod session;
+mod style;
 mod terminal;
 mod watch;
 
@@ -192,7 +193,13 @@ fn check(path: &std::path::Path) -> Result<(), u8> {
     match ember::check_source(&name, &text) {
         Ok(_) => Ok(()),
         Err(diags) => {
-            eprint_all(&diags.report(use_color()));
+            let color = use_color();
+            let text = diags.report(color);
+            eprint_all(&if color {
+                style::compile_report(&text)
+            } else {
+                text
+            });
             Err(EXIT_COMPILE_ERROR)
         }
     }
@@ -212,15 +219,18 @@ fn run(path: &std::path::Path) -> u8 {
             return EXIT_COMPILE_ERROR;
         }
     };
-    let reports = ember::run_file(&mut engine, &name, &text);
-    for report in &reports {
-        eprint_all(report);
+    // As `ember::run_file`, with colour at a terminal.
+    let color = use_color();
+    let mut status = EXIT_OK;
+    if let Err(e) = engine.run_source(&name, &text) {
+        eprint_all(&session::error_text(&engine, &e, color));
+        status = EXIT_COMPILE_ERROR;
     }
-    if reports.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_COMPILE_ERROR
+    for e in engine.wait_threads() {
+        eprint_error(&ember::report_thread_error(&e));
+        status = EXIT_COMPILE_ERROR;
     }
+    status
 }
 
 /// `ember` / `ember repl`: the interactive session at a terminal, or the
@@ -236,6 +246,13 @@ fn repl() -> u8 {
     let interactive = std::io::stdin().is_terminal();
     let options = session::Options {
         color: use_color(),
+        // At a terminal notices go to standard output, else to standard
+        // error.
+        color_notices: if interactive {
+            terminal::use_color()
+        } else {
+            use_color()
+        },
         notices_to_out: interactive,
     };
     let running = interrupt::install(engine.entry_interrupt_handle(), interactive);
@@ -252,6 +269,16 @@ fn eprint_all(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// Print an error report (a runtime error with its stack, a thread's
+/// error) on standard error, coloured as compile diagnostics are.
+fn eprint_error(text: &str) {
+    if use_color() {
+        eprint_all(&style::error(text));
+    } else {
+        eprint_all(text);
+    }
 }
 
 /// Read a source file; on failure print why and return exit status 2.

@@ -46,10 +46,16 @@ pub enum Flow {
 /// How a session reports.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
-    /// Render diagnostics with ANSI colour.
+    /// Colour what goes to the error stream: diagnostics, runtime and
+    /// command errors ([`crate::style::error`]).
     pub color: bool,
+    /// Colour definition notices, reload reports and what `:watch` prints
+    /// ([`crate::style::notice`]), wherever they go.
+    pub color_notices: bool,
     /// Definition notices go to the echo stream (a terminal) instead of the
-    /// error stream.
+    /// error stream. Also says the session is at a terminal: an entry
+    /// interrupted by Ctrl-C reports on a line of its own (after the `^C`
+    /// the terminal echoed).
     pub notices_to_out: bool,
 }
 
@@ -236,23 +242,44 @@ impl<O: Write, E: Write> Session<O, E> {
         }
     }
 
-    /// Print `text` where definition notices go.
+    /// Print `text` where definition notices go (coloured as notices).
     pub(crate) fn notice(&mut self, text: &str) {
-        if self.options.notices_to_out {
-            self.print(text);
+        let text = if self.options.color_notices {
+            crate::style::notice(text)
         } else {
-            self.report(text);
+            text.to_string()
+        };
+        if self.options.notices_to_out {
+            self.print(&text);
+        } else {
+            self.write_err(&text);
         }
     }
 
     /// Report an engine error on the error stream.
     pub(crate) fn report_error(&mut self, e: &Error) {
-        let text = error_text(&self.engine(), e, self.options.color);
-        self.report(&text);
+        let mut text = error_text(&self.engine(), e, self.options.color);
+        if self.options.notices_to_out
+            && matches!(e, Error::Runtime(r) if r.message == "interrupted")
+        {
+            // The terminal echoed `^C` where the cursor was.
+            text.insert(0, '\n');
+        }
+        self.write_err(&text);
     }
 
-    /// Print `text` on the error stream.
+    /// Print `text` (an error, a note) on the error stream, coloured as
+    /// errors are.
     pub(crate) fn report(&mut self, text: &str) {
+        if self.options.color {
+            self.write_err(&crate::style::error(text));
+        } else {
+            self.write_err(text);
+        }
+    }
+
+    /// Write `text` on the error stream as it is.
+    fn write_err(&mut self, text: &str) {
         let _ = self.out.flush();
         let _ = self.err.write_all(text.as_bytes());
         let _ = self.err.flush();
@@ -308,16 +335,20 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 }
 
-/// How an error is shown: as `ember run` shows it; compile diagnostics
-/// rendered again with colour when asked.
+/// How an error is shown: as `ember run` shows it; with colour when
+/// asked (compile diagnostics rendered again by codespan, the rest by
+/// [`crate::style::error`]).
 pub(crate) fn error_text(engine: &ember::Engine, e: &Error, color: bool) -> String {
     match e {
         Error::Compile { diagnostics, .. } if color => {
             let sources = engine.shared().sources.read();
             let mut text = ember::lang::render::render_in_order(diagnostics, &sources, true);
-            text.push_str(&ember::lang::render::summary(diagnostics));
+            text.push_str(&crate::style::error(&ember::lang::render::summary(
+                diagnostics,
+            )));
             text
         }
+        _ if color => crate::style::error(&ember::report_error(e)),
         _ => ember::report_error(e),
     }
 }

@@ -34,7 +34,11 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::{eprint_all, io_reason, read_source, EXIT_COMPILE_ERROR, EXIT_OK, EXIT_USAGE};
+use crate::session::error_text;
+use crate::{
+    eprint_all, eprint_error, io_reason, read_source, use_color, EXIT_COMPILE_ERROR, EXIT_OK,
+    EXIT_USAGE,
+};
 
 /// A burst of events (an editor's write, rename, chmod) counts as one save
 /// once no event has come for this long.
@@ -129,7 +133,7 @@ pub fn run(path: &Path) -> u8 {
     let mut failed = false;
     if let Some(main) = main {
         if let Err(e) = main() {
-            eprint_all(&ember::report_error(&ember::Error::Runtime(e)));
+            eprint_error(&ember::report_error(&ember::Error::Runtime(e)));
             failed = true;
         }
     }
@@ -144,7 +148,7 @@ pub fn run(path: &Path) -> u8 {
         }
     }
     for e in &thread_errors {
-        eprint_all(&ember::report_thread_error(e));
+        eprint_error(&ember::report_thread_error(e));
         failed = true;
     }
     if failed {
@@ -236,7 +240,7 @@ impl Watching {
         let main = match engine.prepare_file(&self.name, &text) {
             Ok((_, main)) => main,
             Err(e) => {
-                eprint_all(&ember::report_error(&e));
+                eprint_all(&error_text(&engine, &e, use_color()));
                 let _ = setup.send(Setup::Failed(EXIT_COMPILE_ERROR));
                 return Vec::new();
             }
@@ -276,7 +280,7 @@ impl Watching {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {
-                    eprint_all(&format!(
+                    eprint_error(&format!(
                         "error: {name}: not valid UTF-8 (invalid byte at offset {}); not reloaded\n",
                         e.utf8_error().valid_up_to()
                     ));
@@ -287,7 +291,7 @@ impl Watching {
             // event follows.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
             Err(e) => {
-                eprint_all(&format!(
+                eprint_error(&format!(
                     "error: cannot read {name}: {}; not reloaded\n",
                     io_reason(&e)
                 ));
@@ -309,18 +313,18 @@ impl Watching {
         match outcome {
             Ok(report) => {
                 self.last = text;
-                eprint_all(&report.to_string());
+                eprint_notice(&report.to_string());
             }
             Err(ember::Error::Runtime(e)) => {
                 // The definitions took effect; a new global's initializer
                 // failed.
                 self.last = text;
-                let mut out = engine
+                let done = engine
                     .last_report()
                     .map(|r| r.to_string())
                     .unwrap_or_default();
-                out.push_str(&ember::report_error(&ember::Error::Runtime(e)));
-                eprint_all(&out);
+                eprint_notice(&done);
+                eprint_error(&ember::report_error(&ember::Error::Runtime(e)));
             }
             Err(e) => {
                 // Rejected: nothing changed. Saving the same text again
@@ -331,13 +335,23 @@ impl Watching {
                 if !transient {
                     self.last = text;
                 }
-                let mut out = ember::report_error(&e);
+                let mut out = error_text(engine, &e, use_color());
                 out.push_str(&format!(
                     "{name}: not reloaded; the program goes on with the previous definitions\n"
                 ));
                 eprint_all(&out);
             }
         }
+    }
+}
+
+/// Print a reload report on standard error, coloured as the REPL's
+/// notices are when standard error is a terminal.
+fn eprint_notice(text: &str) {
+    if use_color() {
+        eprint_all(&crate::style::notice(text));
+    } else {
+        eprint_all(text);
     }
 }
 

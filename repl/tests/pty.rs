@@ -266,7 +266,13 @@ fn ctrl_c_interrupts_running_code_and_the_session_goes_on() {
     );
     p.send_control('c').expect("Ctrl-C");
     let out = p.exp_string(PROMPT).expect("a prompt after the interrupt");
-    shows(&out, "error: interrupted");
+    // After a line break of its own: not after the `^C` a terminal echoes
+    // (this one does not; `out` starts after the newline that ended
+    // `spinning`).
+    assert!(
+        out.starts_with("\n\r\nerror: interrupted\r\n  at <main> (<repl>:1:"),
+        "{out:?}"
+    );
     line(&mut p, &format!("n += 1;{ENTER}"));
     shows(&line(&mut p, &format!("n{ENTER}")), "\n42\r");
     quit(p);
@@ -348,7 +354,13 @@ fn no_color_is_honoured() {
         "fn f defined",
     );
     let out4 = typed(&mut p, "", "ember> ");
-    for out in [&out1, &out2, &out3, &out4] {
+    let out5 = typed(
+        &mut p,
+        &format!("let z = 0; 1 / z{ENTER}"),
+        "division by zero",
+    );
+    let out6 = typed(&mut p, "", "ember> ");
+    for out in [&out1, &out2, &out3, &out4, &out5, &out6] {
         assert!(!has_sgr(out), "colour with NO_COLOR set: {out:?}");
     }
     quit(p);
@@ -370,6 +382,27 @@ fn colour_at_a_terminal() {
     let diagnostic = typed(&mut p, "", "\x1b[1;32member>");
     shows(&diagnostic, "mismatched types");
     assert!(has_sgr(&diagnostic), "{diagnostic:?}");
+    // A definition notice: what happened in green, the timings dimmed.
+    typed(
+        &mut p,
+        &format!("fn f() -> int {{ 1 }}{ENTER}"),
+        "\x1b[32mfn f defined (v1)\x1b[0m\x1b[2m: compile ",
+    );
+    typed(&mut p, "", "\x1b[1;32member>");
+    // A runtime error, as a compile diagnostic's header, and its stack.
+    typed(
+        &mut p,
+        &format!("let z = 0; 1 / z{ENTER}"),
+        "\x1b[1;91merror\x1b[0m\x1b[1m: division by zero\x1b[0m\r\n  \x1b[36mat\x1b[0m <main>",
+    );
+    typed(&mut p, "", "\x1b[1;32member>");
+    // A command's error.
+    typed(
+        &mut p,
+        &format!(":frobnicate{ENTER}"),
+        "\x1b[1;91merror\x1b[0m\x1b[1m: unknown command",
+    );
+    typed(&mut p, "", "\x1b[1;32member>");
     quit(p);
 }
 
@@ -381,4 +414,68 @@ fn has_sgr(text: &str) -> bool {
             .find(|c| !(c.is_ascii_digit() || *c == ';'))
             == Some('m')
     })
+}
+
+/// `ember ARGS` at a terminal, output read raw (escapes kept); colour on
+/// unless `no_color`.
+fn command(args: &[&std::ffi::OsStr], no_color: bool) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ember"));
+    cmd.args(args).env("TERM", "xterm-256color");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let options = Options::new()
+        .timeout_ms(Some(TIMEOUT_MS))
+        .strip_ansi_escape_codes(false);
+    rexpect::session::spawn_with_options(cmd, options).expect("start ember in a pty")
+}
+
+/// `ember run` colours a runtime error at a terminal as the REPL does (and
+/// not with `NO_COLOR`); `ember run --watch` colours the diagnostics of an
+/// edit that does not compile and the reload report of one that does.
+#[test]
+fn run_and_watch_colour_errors_and_reload_reports() {
+    let dir = scratch("run-colour");
+    let file = dir.join("prog.em");
+    std::fs::write(&file, "let z = 0;\nprintln(1 / z);\n").unwrap();
+    let run = std::ffi::OsStr::new("run");
+    let mut p = command(&[run, file.as_os_str()], false);
+    p.exp_string(
+        "\x1b[1;91merror\x1b[0m\x1b[1m: division by zero\x1b[0m\r\n  \x1b[36mat\x1b[0m <main>",
+    )
+    .expect("a coloured runtime error");
+    p.exp_eof().expect("ember run ends");
+    let mut p = command(&[run, file.as_os_str()], true);
+    let out = p.exp_eof().expect("ember run ends");
+    shows(&out, "error: division by zero\r\n  at <main>");
+    assert!(!has_sgr(&out), "colour with NO_COLOR set: {out:?}");
+
+    std::fs::write(&file, "fn f() -> int { 1 }\nwhile true { sleep(20); }\n").unwrap();
+    let watch = std::ffi::OsStr::new("--watch");
+    let mut p = command(&[run, watch, file.as_os_str()], false);
+    p.exp_string("watching").expect("ember run --watch starts");
+    std::fs::write(
+        &file,
+        "fn f() -> int { \"one\" }\nwhile true { sleep(20); }\n",
+    )
+    .unwrap();
+    let out = p.exp_string("not reloaded").expect("the edit is refused");
+    shows(&out, "mismatched types");
+    shows(
+        &out,
+        "\x1b[1;91merror\x1b[0m\x1b[1m: aborting due to 1 previous error",
+    );
+    std::fs::write(
+        &file,
+        "fn f() -> int { 2 }\nfn g() {}\nwhile true { sleep(20); }\n",
+    )
+    .unwrap();
+    p.exp_string("\x1b[32madded\x1b[0m       fn g (v1)")
+        .expect("a coloured reload report");
+    p.exp_string("\x1b[2m").expect("its summary dimmed");
+    p.process_mut()
+        .kill(rexpect::process::Signal::SIGKILL)
+        .expect("stop ember");
 }
