@@ -196,6 +196,7 @@ impl TaskState {
 
 impl Shared {
     /// The time limit of outermost entries ([`Engine::set_time_limit`]).
+    #[inline]
     pub fn time_limit(&self) -> Option<Duration> {
         match self.time_limit.load(Ordering::Relaxed) {
             0 => None,
@@ -293,6 +294,19 @@ impl Shared {
             if !self.stopping.load(Ordering::Acquire) {
                 return;
             }
+            self.resume_slow(t, true);
+        } else {
+            self.resume_slow(t, false);
+        }
+    }
+
+    /// [`Self::resume`] when a stop is under way (`stepped_in`: the thread
+    /// came from outside and already looks running) or the thread is
+    /// parked.
+    #[cold]
+    #[inline(never)]
+    fn resume_slow(&self, t: &ThreadCtx, stepped_in: bool) {
+        if stepped_in {
             let _g = self.stw.lock();
             t.state.store(STATE_OUTSIDE, Ordering::SeqCst);
             self.stw_cv.notify_all();

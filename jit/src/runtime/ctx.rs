@@ -104,6 +104,7 @@ pub struct Segment {
 
 /// A number identifying the current thread while it lives (the address
 /// of a thread-local).
+#[inline]
 pub fn thread_token() -> usize {
     thread_local! {
         static TOKEN: u8 = const { 0 };
@@ -166,11 +167,17 @@ impl ThreadCtx {
     /// Make the stack limits those of the current thread, if the context
     /// was made (or last used) on another one. Call only at an outermost
     /// entry.
-    pub fn bind_to_current_thread(&mut self, limit: impl FnOnce() -> usize) {
+    #[inline]
+    pub fn bind_to_current_thread(&mut self, limit: fn() -> usize) {
         let me = thread_token();
-        if self.owner == me {
-            return;
+        if self.owner != me {
+            self.rebind(me, limit);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn rebind(&mut self, me: usize, limit: fn() -> usize) {
         self.owner = me;
         self.real_stack_limit = limit();
         self.stack_limit
@@ -201,11 +208,17 @@ impl ThreadCtx {
 
     /// Drop a pending interrupt request (a new outermost entry starts
     /// clean); other requests stay.
+    #[inline]
     pub fn clear_interrupt(&self) {
         // The usual case, without a locked instruction: nothing pending.
-        if self.requests.load(Ordering::Relaxed) & REQUEST_INTERRUPT == 0 {
-            return;
+        if self.requests.load(Ordering::Relaxed) & REQUEST_INTERRUPT != 0 {
+            self.clear_pending_interrupt();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn clear_pending_interrupt(&self) {
         let left = self
             .requests
             .fetch_and(!REQUEST_INTERRUPT, Ordering::SeqCst)
