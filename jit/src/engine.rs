@@ -814,7 +814,7 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
 
 /// Run the entry; `fresh` when no other entry uses `ctx` (its jump buffer
 /// holds nothing to keep).
-#[inline]
+#[inline(always)]
 fn enter_running(
     ctx: &mut ThreadCtx,
     slot: usize,

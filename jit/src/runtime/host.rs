@@ -564,6 +564,18 @@ impl<'c> Word<'c> {
         Word::new(0, Type::Unit)
     }
 
+    /// Drop it, without a call into the drop glue when its type owns
+    /// nothing (every scalar type, the common case of typed calls).
+    #[inline]
+    fn discard(self) {
+        match self.ty {
+            Type::Int | Type::Float | Type::Bool | Type::Str | Type::Unit | Type::Task => {
+                std::mem::forget(self)
+            }
+            _ => drop(self),
+        }
+    }
+
     /// The value's Ember type.
     #[inline]
     pub fn ty(&self) -> &Type {
@@ -890,6 +902,19 @@ pub struct ArgWords<'a> {
     len: usize,
 }
 
+/// `t.clone()`, without a call for the scalar types.
+#[inline]
+fn clone_type(t: &Type) -> Type {
+    match t {
+        Type::Int => Type::Int,
+        Type::Float => Type::Float,
+        Type::Bool => Type::Bool,
+        Type::Str => Type::Str,
+        Type::Unit => Type::Unit,
+        _ => t.clone(),
+    }
+}
+
 /// `a == b`, without a call for the scalar types (every argument of a
 /// typed call is checked).
 #[inline]
@@ -913,6 +938,7 @@ impl ArgWords<'_> {
             Some(t) if len < self.inline.len() && same_type(t, &w.ty) => {
                 self.inline[len] = w.word;
                 self.len = len + 1;
+                w.discard();
                 Ok(())
             }
             _ => self.push_slow(w),
@@ -971,7 +997,7 @@ pub(crate) fn call_entry<T>(
     wrapper: usize,
     sig: &FnType,
     args: impl for<'c> FnOnce(&Access<'c>, &mut ArgWords<'_>) -> Result<(), HostError>,
-    result: impl for<'c> FnOnce(&Access<'c>, Word<'c>) -> T,
+    result: impl for<'c> FnOnce(&Access<'c>, &Word<'c>) -> T,
 ) -> Result<T, crate::runtime::errors::EmberError> {
     use crate::runtime::errors::EmberError;
     // Made here and lent to the entry, so that it is not moved around.
@@ -1007,7 +1033,10 @@ pub(crate) fn call_entry<T>(
                     ctx: NonNull::from(&mut *ctx),
                     _brand: PhantomData,
                 };
-                result(&access, Word::new(w, sig.ret.clone()))
+                let w = Word::new(w, clone_type(&sig.ret));
+                let r = result(&access, &w);
+                w.discard();
+                r
             },
         )
     })
