@@ -13,6 +13,7 @@
 //! serves the engine and cross-compilation tests.
 
 pub mod calls;
+pub mod carry;
 pub mod control;
 pub mod expr;
 pub mod function;
@@ -249,6 +250,9 @@ pub fn compile(
         eprintln!("{}", ctx.func.display());
     }
     ctx.set_disasm(disasm);
+    if isa.flags().opt_level() != cranelift_codegen::settings::OptLevel::None {
+        carry::carry_loop_products(&mut ctx.func);
+    }
     let compiled = match ctx.compile(isa, &mut ControlPlane::default()) {
         Ok(c) => c,
         Err(e) => {
