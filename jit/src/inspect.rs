@@ -1,18 +1,28 @@
 //! Looking inside a running engine, for the REPL's commands (`:type`,
 //! `:defs`, `:ir`, `:asm`, `:threads`): the static type of an expression,
-//! the current definitions, a function's Cranelift IR and its installed
-//! machine code, the threads and what they run.
+//! the current definitions, a function's Cranelift IR (as translated, or
+//! after Cranelift's optimizations) and its installed machine code, both
+//! with the source lines they come from, the threads and what they run.
 //!
 //! Nothing here changes what programs see: no definition, version,
 //! statistic or notice is made. (`:ir` translates the function again,
 //! which may build a trampoline or intern a literal on first use, as any
 //! compilation does.)
+//!
+//! Source lines: every instruction carries the byte offset, in the
+//! function's source text, of the expression it was compiled from (the
+//! table stack traces read, kept per installed body). [`SourceLines`]
+//! turns an offset into a `; FILE:LINE  text` marker, printed before the
+//! first instruction of each run of instructions from one line.
 
 use std::fmt::Write as _;
 
+use cranelift_codegen::control::ControlPlane;
 use ember_lang::ast::{Module, TopLevel};
+use ember_lang::source::SourceFile;
 use ember_lang::types::Type;
 
+use crate::codegen::srcloc::RETURN_LOC;
 use crate::codegen::Tier;
 use crate::engine::{Engine, Error};
 use crate::live::ItemKind;
@@ -167,11 +177,37 @@ impl Engine {
     /// translated from its typed IR (before Cranelift's optimizations):
     /// the function is checked and translated again from its current
     /// declaration, against the current definitions — what its installed
-    /// body was compiled from.
+    /// body was compiled from. A `; FILE:LINE  text` line precedes the
+    /// instructions of each source line.
     pub fn function_ir(&mut self, name: &str) -> Result<String, Error> {
+        let (func, lines) = self.translate_again(name)?;
+        Ok(lines.annotate_ir(&func.display().to_string()))
+    }
+
+    /// The Cranelift IR of function `name`'s current version after
+    /// Cranelift's optimizations at the optimizing tier (`opt_level=speed`:
+    /// e-graph rewrites, redundant loads and dead code removed) — what the
+    /// background optimizer turns it into, just before instruction
+    /// selection. Translated again as [`Engine::function_ir`]; the cost of
+    /// one optimized compilation, nothing installed.
+    pub fn function_ir_optimized(&mut self, name: &str) -> Result<String, Error> {
+        let (func, lines) = self.translate_again(name)?;
+        let mut ctx = cranelift_codegen::Context::for_function(func);
+        ctx.optimize(&*self.isa, &mut ControlPlane::default())
+            .map_err(|e| Error::Internal(format!("cranelift cannot optimize `{name}`: {e:?}")))?;
+        Ok(lines.annotate_ir(&ctx.func.display().to_string()))
+    }
+
+    /// Function `name`'s current declaration checked and translated again
+    /// (unoptimized Cranelift IR), and its source text.
+    fn translate_again(
+        &mut self,
+        name: &str,
+    ) -> Result<(cranelift_codegen::ir::Function, SourceLines), Error> {
         let Some(entry) = self.defs.functions.get(name) else {
-            return Err(no_function(name));
+            return Err(self.not_a_function(name));
         };
+        let lines = self.source_lines(entry.decl.span.file);
         let module = Module {
             items: vec![TopLevel::Fn((*entry.decl).clone())],
             tail: None,
@@ -185,7 +221,26 @@ impl Engine {
             .ok_or_else(|| Error::Internal(format!("`{name}` vanished when checked again")))?;
         let (_, func) = self.compile_fn_at(def, Tier::Quick)?;
         let func = func.ok_or_else(|| Error::Internal("no Cranelift function".to_string()))?;
-        Ok(func.display().to_string())
+        Ok((func, lines))
+    }
+
+    /// The lines of source text `file`.
+    fn source_lines(&self, file: ember_lang::FileId) -> SourceLines {
+        SourceLines {
+            file: self.shared.sources.read().get(file).cloned(),
+        }
+    }
+
+    /// The error for `name`, which names no function: what it is instead,
+    /// if anything.
+    fn not_a_function(&self, name: &str) -> Error {
+        if self.env.structs.contains_key(name) {
+            Error::Invalid(format!("`{name}` is a struct, not a function"))
+        } else if self.env.globals.contains_key(name) {
+            Error::Invalid(format!("`{name}` is a global, not a function"))
+        } else {
+            no_function(name)
+        }
     }
 
     /// The machine code of function `name`'s current version, as installed
@@ -193,7 +248,7 @@ impl Engine {
     /// background optimizer replaced it): its address and bytes.
     pub fn function_code(&self, name: &str) -> Result<(usize, Vec<u8>), Error> {
         let Some(entry) = self.defs.functions.get(name) else {
-            return Err(no_function(name));
+            return Err(self.not_a_function(name));
         };
         let addr = self.shared.slots.get(entry.slot);
         let len = {
@@ -218,7 +273,9 @@ impl Engine {
 
     /// The disassembly of function `name`'s current machine code
     /// ([`Engine::function_code`]), one instruction a line, offsets from
-    /// its start.
+    /// its start (branch targets too); a `; FILE:LINE  text` line precedes
+    /// the instructions of each source line (from the source locations
+    /// the body was installed with).
     pub fn function_asm(&self, name: &str) -> Result<String, Error> {
         let (addr, bytes) = self.function_code(name)?;
         let Some(arch) = Arch::host() else {
@@ -228,7 +285,25 @@ impl Engine {
                 bytes.len()
             )));
         };
-        Ok(disassemble(arch, &bytes, addr as u64))
+        let (file, srclocs) = {
+            let registry = self.shared.registry.read();
+            match registry.lookup(addr) {
+                Some((info, 0)) => (info.file, info.srclocs.clone()),
+                _ => {
+                    return Err(Error::Internal(format!(
+                        "the slot of `{name}` points at no registered body"
+                    )))
+                }
+            }
+        };
+        let lines = self.source_lines(file);
+        let mut last = None;
+        let mut marker = |offset: u32| {
+            let at = crate::codegen::srcloc::lookup_srcloc(&srclocs, offset)?;
+            let (line, text) = lines.line(at)?;
+            (last.replace(line) != Some(line)).then_some(text)
+        };
+        Ok(disassemble_with(arch, &bytes, 0, &mut marker))
     }
 
     /// The threads registered with this engine — its own, spawned ones —
@@ -275,26 +350,100 @@ fn no_function(name: &str) -> Error {
     Error::Invalid(format!("no function named `{name}` is defined"))
 }
 
+/// A function's source text, for the `; FILE:LINE  text` markers of
+/// `:ir` and `:asm`.
+struct SourceLines {
+    /// None if the text is not in the source map (never for a function
+    /// defined through the engine).
+    file: Option<SourceFile>,
+}
+
+impl SourceLines {
+    /// Longest source text shown in a marker, in chars.
+    const MAX_TEXT: usize = 60;
+
+    /// The one-based line of byte offset `at`, and its marker.
+    fn line(&self, at: u32) -> Option<(usize, String)> {
+        if at >= RETURN_LOC {
+            return None;
+        }
+        let file = self.file.as_ref()?;
+        let (line, _) = file.line_col(at as usize);
+        let text = file.text().get(file.line_range(line - 1))?.trim();
+        let text = if text.chars().count() > Self::MAX_TEXT {
+            let cut: String = text.chars().take(Self::MAX_TEXT - 3).collect();
+            format!("{cut}...")
+        } else {
+            text.to_string()
+        };
+        Some((line, format!("; {}:{line}  {text}", file.name())))
+    }
+
+    /// Cranelift's text of a function, a marker line before each run of
+    /// instructions from one source line (instructions show their source
+    /// offset as `@hex` at the start of the line).
+    fn annotate_ir(&self, ir: &str) -> String {
+        let mut out = String::with_capacity(ir.len() * 5 / 4);
+        let mut last = None;
+        for line in ir.lines() {
+            let at = line
+                .strip_prefix('@')
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+            if let Some((n, marker)) = at.and_then(|at| self.line(at)) {
+                if last.replace(n) != Some(n) {
+                    out.push_str(&marker);
+                    out.push('\n');
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Disassemble `bytes` (machine code for `arch` loaded at `base`): one
 /// line per instruction, `offset: instruction`, offsets in hex from
 /// `base`. Bytes that do not decode are shown as `.byte` lines.
 pub fn disassemble(arch: Arch, bytes: &[u8], base: u64) -> String {
+    disassemble_with(arch, bytes, base, &mut |_| None)
+}
+
+/// [`disassemble`], with the line `marker(offset)` returns (if any)
+/// before the instruction at each offset. Branch targets and
+/// RIP-relative addresses are shown as `base` plus their offset, without
+/// leading zeros: with `base` 0 they are offsets, as in the first column.
+fn disassemble_with(
+    arch: Arch,
+    bytes: &[u8],
+    base: u64,
+    marker: &mut dyn FnMut(u32) -> Option<String>,
+) -> String {
     let mut out = String::new();
+    let mut mark = |out: &mut String, off: u64| {
+        if let Some(m) = marker(off as u32) {
+            out.push_str(&m);
+            out.push('\n');
+        }
+    };
     match arch {
         Arch::X86_64 => {
             use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
             let mut decoder = Decoder::with_ip(64, bytes, base, DecoderOptions::NONE);
             let mut formatter = IntelFormatter::new();
+            formatter.options_mut().set_branch_leading_zeros(false);
             let mut text = String::new();
             for ins in &mut decoder {
                 text.clear();
+                let off = ins.ip() - base;
                 if ins.is_invalid() {
-                    let off = (ins.ip() - base) as usize;
-                    text.push_str(&format!(".byte {:#04x}", bytes[off]));
+                    text.push_str(&format!(".byte {:#04x}", bytes[off as usize]));
                 } else {
                     formatter.format(&ins, &mut text);
                 }
-                let _ = writeln!(out, "{:6x}:  {text}", ins.ip() - base);
+                mark(&mut out, off);
+                let _ = writeln!(out, "{off:6x}:  {text}");
             }
         }
         Arch::Aarch64 => {
@@ -303,6 +452,7 @@ pub fn disassemble(arch: Arch, bytes: &[u8], base: u64) -> String {
             // Every A64 instruction is 4 bytes.
             for (i, word) in bytes.chunks(4).enumerate() {
                 let off = i * 4;
+                mark(&mut out, off as u64);
                 let mut reader = U8Reader::new(word);
                 match decoder.decode(&mut reader) {
                     Ok(ins) if word.len() == 4 => {
@@ -331,6 +481,39 @@ mod tests {
             text,
             "     0:  push rbp\n     1:  mov rbp,rsp\n     4:  ret\n     5:  .byte 0x06\n"
         );
+    }
+
+    #[test]
+    fn marks_each_run_of_instructions_from_one_source_line() {
+        let mut sources = ember_lang::SourceMap::new();
+        let id = sources.add(
+            "f.em",
+            "fn f(x: int) -> int {\n    let y = x * 2;\n    y + 1\n}\n",
+        );
+        let lines = SourceLines {
+            file: sources.get(id).cloned(),
+        };
+        assert_eq!(
+            lines.line(30),
+            Some((2, "; f.em:2  let y = x * 2;".to_string()))
+        );
+        assert_eq!(lines.line(RETURN_LOC), None);
+        // `@hex` offsets: 0x1e and 0x22 are line 2, 0x2d line 3.
+        let ir = "block0:\n@001e  v1 = imul v0, v0\n@0022  v2 = iconst 2\n@002d  v3 = iadd v1, v2\n@fffffffe  return v3\n";
+        assert_eq!(
+            lines.annotate_ir(ir),
+            "block0:\n; f.em:2  let y = x * 2;\n@001e  v1 = imul v0, v0\n@0022  v2 = iconst 2\n\
+             ; f.em:3  y + 1\n@002d  v3 = iadd v1, v2\n@fffffffe  return v3\n"
+        );
+    }
+
+    #[test]
+    fn branch_targets_are_offsets_and_markers_come_first() {
+        // jmp to offset 0 (a 2-byte jump back), then ret.
+        let text = disassemble_with(Arch::X86_64, &[0xeb, 0xfe, 0xc3], 0, &mut |off| {
+            (off == 2).then(|| "; here".to_string())
+        });
+        assert_eq!(text, "     0:  jmp short 0\n; here\n     2:  ret\n");
     }
 
     #[test]

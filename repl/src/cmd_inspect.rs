@@ -102,9 +102,14 @@ impl<O: Write, E: Write> Session<O, E> {
         }
     }
 
-    /// `:ir NAME`: the Cranelift IR of a function's current version.
-    pub(crate) fn cmd_ir(&mut self, name: &str) {
-        let result = self.engine().function_ir(name);
+    /// `:ir NAME [opt]`: the Cranelift IR of a function's current version,
+    /// as translated or (`opt`) after Cranelift's optimizations.
+    pub(crate) fn cmd_ir(&mut self, name: &str, optimized: bool) {
+        let result = if optimized {
+            self.engine().function_ir_optimized(name)
+        } else {
+            self.engine().function_ir(name)
+        };
         match result {
             Ok(ir) => self.print(&ir),
             Err(e) => self.report_error(&e),

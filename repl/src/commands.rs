@@ -38,12 +38,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":time EXPR", "run EXPR, print its value and the wall time"),
     (
-        ":ir NAME",
-        "the Cranelift IR of a function's current version",
+        ":ir NAME [opt]",
+        "a function's Cranelift IR (opt: after Cranelift's optimizations)",
     ),
     (
         ":asm NAME",
-        "the machine code of a function's current version",
+        "a function's machine code as installed, with its source lines",
     ),
     (":threads", "the running Ember threads: id and state"),
     (
@@ -91,6 +91,10 @@ pub fn check_args(name: &str, rest: &str, words: &[&str]) -> Result<(), String> 
         ["NAME", "[N]"] => (
             (1..=2).contains(&words.len()),
             "a name and maybe a version".to_string(),
+        ),
+        ["NAME", "[opt]"] => (
+            words.len() == 1 || (words.len() == 2 && words[1] == "opt"),
+            "a name and maybe `opt`".to_string(),
         ),
         _ => (true, String::new()),
     };
@@ -145,6 +149,12 @@ mod tests {
         );
         assert_eq!(check_args(":rollback", "f 2", &["f", "2"]), Ok(()));
         assert!(check_args(":rollback", "f 2 3", &["f", "2", "3"]).is_err());
+        assert_eq!(check_args(":ir", "f", &["f"]), Ok(()));
+        assert_eq!(check_args(":ir", "f opt", &["f", "opt"]), Ok(()));
+        assert_eq!(
+            check_args(":ir", "f fast", &["f", "fast"]),
+            Err("`:ir` takes a name and maybe `opt`: `:ir NAME [opt]`".to_string())
+        );
         assert_eq!(check_args(":watch", "", &[]), Ok(()));
         assert!(check_args(":load", "", &[]).is_err());
     }
@@ -158,7 +168,12 @@ mod tests {
             assert!(
                 matches!(
                     params.as_slice(),
-                    [] | ["EXPR"] | ["FILE"] | ["[FILE]"] | ["NAME"] | ["NAME", "[N]"]
+                    [] | ["EXPR"]
+                        | ["FILE"]
+                        | ["[FILE]"]
+                        | ["NAME"]
+                        | ["NAME", "[N]"]
+                        | ["NAME", "[opt]"]
                 ),
                 "{syntax}"
             );

@@ -6,7 +6,8 @@
 //!
 //! - After `:` at the start of an entry: the REPL commands; after a command
 //!   that takes a `NAME`, the definitions; after one that takes a `FILE`,
-//!   file names; after one that takes an `EXPR`, code as below.
+//!   file names; after one that takes an `EXPR`, code as below; a word the
+//!   command takes as written (`opt` of `:ir NAME [opt]`) in its place.
 //! - After `EXPR.`: the fields of `EXPR`'s struct type and the functions
 //!   that take it first (`x.f(a)` means `f(x, a)`). The expression is typed
 //!   by the checker against the session's definitions, with the entry's own
@@ -196,6 +197,29 @@ fn complete_command(defs: &Definitions, line: &str, pos: usize) -> Completion {
             Completion::Words {
                 start,
                 candidates: names.into_iter().map(Candidate::plain).collect(),
+            }
+        }
+        // A word taken as written, after the name (`:ir NAME [opt]`).
+        Some("NAME") => {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let typing = !args.ends_with(char::is_whitespace);
+            let (index, prefix) = match (words.len(), typing) {
+                (1, false) => (2, ""),
+                (2, true) => (2, words[1]),
+                _ => return Completion::none(pos),
+            };
+            let literal = syntax
+                .split_whitespace()
+                .nth(index)
+                .map(|a| a.trim_matches(|c| c == '[' || c == ']'))
+                .filter(|a| a.chars().all(|c| c.is_ascii_lowercase()));
+            Completion::Words {
+                start: pos - prefix.len(),
+                candidates: literal
+                    .filter(|l| l.starts_with(prefix))
+                    .map(Candidate::plain)
+                    .into_iter()
+                    .collect(),
             }
         }
         _ => Completion::none(pos),
@@ -728,6 +752,11 @@ mod tests {
         assert_eq!(at_end(&d, "", ":type p.").1[..2], ["x", "y"]);
         assert_eq!(at_end(&d, "", ":type p.x + p.").0, 14);
         assert_eq!(complete(&d, "", ":load ex", 8), Completion::FileName);
+        // A word taken as written, after the name.
+        assert_eq!(at_end(&d, "", ":ir norm "), (9, vec!["opt".to_string()]));
+        assert_eq!(at_end(&d, "", ":ir norm o"), (9, vec!["opt".to_string()]));
+        assert_eq!(at_end(&d, "", ":ir norm x").1, Vec::<String>::new());
+        assert_eq!(at_end(&d, "", ":rollback norm ").1, Vec::<String>::new());
         // Not a command inside an entry.
         assert_eq!(at_end(&d, "let x = [\n", ":he").1, Vec::<String>::new());
     }

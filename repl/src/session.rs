@@ -325,7 +325,7 @@ impl<O: Write, E: Write> Session<O, E> {
             ":unwatch" => self.cmd_unwatch(),
             ":stats" => self.cmd_stats(),
             ":time" => self.cmd_time(rest),
-            ":ir" => self.cmd_ir(words[0]),
+            ":ir" => self.cmd_ir(words[0], words.len() == 2),
             ":asm" => self.cmd_asm(words[0]),
             ":threads" => self.cmd_threads(),
             ":reset" => self.cmd_reset(),
@@ -482,6 +482,7 @@ mod tests {
                 .replace("EXPR", "1 + 1")
                 .replace("NAME", "nothing")
                 .replace("[N]", "1")
+                .replace("[opt]", "opt")
                 .replace("[FILE]", "")
                 .replace("FILE", "no/such/file.em");
             let (_, err) = piped(&format!("{line}\n"));

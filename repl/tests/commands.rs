@@ -140,7 +140,10 @@ fn asm_disassembles_the_installed_code() {
         .parse()
         .unwrap();
     assert!(header.contains(" bytes at 0x"), "{header}");
-    let body = &asm[1..asm.len() - 1];
+    let body: Vec<&String> = asm[1..asm.len() - 1]
+        .iter()
+        .filter(|l| !l.starts_with("; <repl>:"))
+        .collect();
     assert!(body.len() >= 4, "{asm:?}");
     assert!(body.iter().all(|l| is_asm_line(l)), "{asm:?}");
     // The last instruction starts before the end of the code.
@@ -163,6 +166,72 @@ fn asm_disassembles_the_installed_code() {
         again.last().unwrap().starts_with("; fn sq (v2): "),
         "{again:?}"
     );
+    assert_eq!(repl.finish(), Some(0));
+}
+
+/// `:asm` and `:ir` say which source line each run of instructions comes
+/// from: `; FILE:LINE  text` before the first of them.
+#[test]
+fn asm_and_ir_show_the_source_lines() {
+    let mut repl = Repl::start();
+    for line in [
+        "fn tri(n: int) -> int {",
+        "    let mut total = 0;",
+        "    for i in 0..n {",
+        "        total += i * 7;",
+        "    }",
+        "    total",
+        "}",
+    ] {
+        repl.send(line);
+    }
+    repl.send(":asm tri");
+    repl.send("1234567");
+    let asm = repl.out_until(|l| l == "1234567");
+    let markers: Vec<&String> = asm.iter().filter(|l| l.starts_with("; <repl>:")).collect();
+    assert!(
+        markers.iter().any(|m| *m == "; <repl>:4  total += i * 7;"),
+        "{asm:?}"
+    );
+    assert!(
+        markers
+            .iter()
+            .any(|m| *m == "; <repl>:2  let mut total = 0;"),
+        "{asm:?}"
+    );
+    // A marker is followed by an instruction, and lines are not marked
+    // twice in a row.
+    for pair in asm[1..asm.len() - 1].windows(2) {
+        if pair[0].starts_with("; <repl>:") {
+            assert!(is_asm_line(&pair[1]), "{asm:?}");
+        }
+    }
+    // The IR, as translated: markers before its instructions too.
+    repl.send(":ir tri");
+    let ir = repl.out_until(|l| l == "}");
+    assert!(
+        ir.iter().any(|l| l == "; <repl>:4  total += i * 7;"),
+        "{ir:?}"
+    );
+    assert_eq!(repl.finish(), Some(0));
+}
+
+/// `:ir NAME opt`: the IR after Cranelift's optimizations (a constant
+/// expression folded), `:ir NAME` before them.
+#[test]
+fn ir_opt_shows_the_optimized_ir() {
+    let mut repl = Repl::start();
+    repl.send("fn k(x: int) -> int { x + (2 + 3) * 4 }");
+    repl.send(":ir k");
+    let ir = repl.out_until(|l| l == "}");
+    assert!(ir[0].starts_with("function "), "{ir:?}");
+    assert!(ir.iter().any(|l| l.contains(" imul")), "{ir:?}");
+    repl.send(":ir k opt");
+    let opt = repl.out_until(|l| l == "}");
+    assert!(opt[0].starts_with("function "), "{opt:?}");
+    assert!(!opt.iter().any(|l| l.contains(" imul")), "{opt:?}");
+    assert!(opt.iter().any(|l| l.contains("iconst.i64 20")), "{opt:?}");
+    assert!(opt.iter().any(|l| l.contains("return ")), "{opt:?}");
     assert_eq!(repl.finish(), Some(0));
 }
 
