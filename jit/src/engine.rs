@@ -752,20 +752,20 @@ pub(crate) fn enter(
     wrapper: usize,
     args: &[u64],
 ) -> Result<u64, EmberError> {
-    enter_with(ctx, slot, wrapper, |_| Ok(args), |_, w| w)
+    enter_with(ctx, slot, wrapper, |_| Ok(args), |_, w| Ok(w))
 }
 
 /// [`enter`], with the argument words made by `args` and the result word
-/// read by `finish` while the thread counts as running: no collection can
-/// run between allocating heap arguments and the call reading them, nor
-/// between the call's result and `finish` reading it (the embedding API's
-/// typed calls, `embed/`).
+/// read by `finish` (which may fail too) while the thread counts as
+/// running: no collection can run between allocating heap arguments and
+/// the call reading them, nor between the call's result and `finish`
+/// reading it (the embedding API's typed calls, `embed/`).
 pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
     ctx: &mut ThreadCtx,
     slot: usize,
     wrapper: usize,
     args: impl FnOnce(&mut ThreadCtx) -> Result<A, EmberError>,
-    finish: impl FnOnce(&mut ThreadCtx, u64) -> R,
+    finish: impl FnOnce(&mut ThreadCtx, u64) -> Result<R, EmberError>,
 ) -> Result<R, EmberError> {
     let sh = builtins::shared(ctx);
     let outer = ctx.state.load(Ordering::SeqCst);
@@ -801,7 +801,7 @@ pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
     let fresh = outer == STATE_OUTSIDE;
     let r = args(ctx).and_then(|a| {
         let w = enter_running(ctx, slot, wrapper, a.as_ref(), fresh)?;
-        Ok(finish(ctx, w))
+        finish(ctx, w)
     });
     if nested {
         ctx.outer_segments.pop();

@@ -259,7 +259,7 @@ impl MainRun {
                 if pin && w != 0 {
                     heap.pin(w);
                 }
-                w
+                Ok(w)
             },
         );
         // This `<main>` will not run again; a spawned thread never runs

@@ -135,8 +135,7 @@ impl<A: Args, R: FromEmber> TypedFn<A, R> {
             &h.sig,
             |a, out| args.push_all(a, out),
             |a, w| R::from_word(a, w),
-        )?
-        .map_err(|e| EmberError::new(e.0))
+        )
     }
 
     /// The function's name.

@@ -931,7 +931,7 @@ fn same_type(a: &Type, b: &Type) -> bool {
 
 impl ArgWords<'_> {
     /// Append the next argument (it must have the next parameter's type).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, w: Word<'_>) -> Result<(), HostError> {
         let len = self.len;
         match self.params.get(len) {
@@ -986,7 +986,8 @@ impl AsRef<[u64]> for ArgWords<'_> {
 
 /// Call the function in slot `slot` (Ember signature `sig`, entry wrapper
 /// `wrapper`) on this thread's context for the engine `shared`: `args`
-/// makes the argument words, `result` reads the result word; both run
+/// makes the argument words, `result` reads the result word (their
+/// errors become the call's, without a stack); both run
 /// while the thread counts as running, so no collection runs between
 /// making heap arguments and the call reading them, or between the result
 /// and `result` reading it.
@@ -997,7 +998,7 @@ pub(crate) fn call_entry<T>(
     wrapper: usize,
     sig: &FnType,
     args: impl for<'c> FnOnce(&Access<'c>, &mut ArgWords<'_>) -> Result<(), HostError>,
-    result: impl for<'c> FnOnce(&Access<'c>, &Word<'c>) -> T,
+    result: impl for<'c> FnOnce(&Access<'c>, &Word<'c>) -> Result<T, HostError>,
 ) -> Result<T, crate::runtime::errors::EmberError> {
     use crate::runtime::errors::EmberError;
     // Made here and lent to the entry, so that it is not moved around.
@@ -1036,7 +1037,7 @@ pub(crate) fn call_entry<T>(
                 let w = Word::new(w, clone_type(&sig.ret));
                 let r = result(&access, &w);
                 w.discard();
-                r
+                r.map_err(|e| EmberError::new(e.0))
             },
         )
     })
