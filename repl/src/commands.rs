@@ -45,7 +45,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":asm NAME",
         "a function's machine code as installed, with its source lines",
     ),
-    (":threads", "the running Ember threads: id and state"),
+    (
+        ":threads",
+        "the engine's threads: state and the functions on their stacks",
+    ),
     (
         ":reset",
         "a fresh session: every definition and global gone, threads stopped",

@@ -193,13 +193,7 @@ fn check(path: &std::path::Path) -> Result<(), u8> {
     match ember::check_source(&name, &text) {
         Ok(_) => Ok(()),
         Err(diags) => {
-            let color = use_color();
-            let text = diags.report(color);
-            eprint_all(&if color {
-                style::compile_report(&text)
-            } else {
-                text
-            });
+            eprint_compile_errors(|color| diags.report(color));
             Err(EXIT_COMPILE_ERROR)
         }
     }
@@ -269,6 +263,18 @@ fn eprint_all(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// Print the compile errors `report(colour)` renders on standard error,
+/// coloured at a terminal (the summary line too).
+fn eprint_compile_errors(report: impl FnOnce(bool) -> String) {
+    let color = use_color();
+    let text = report(color);
+    if color {
+        eprint_all(&style::compile_report(&text));
+    } else {
+        eprint_all(&text);
+    }
 }
 
 /// Print an error report (a runtime error with its stack, a thread's

@@ -432,13 +432,21 @@ fn command(args: &[&std::ffi::OsStr], no_color: bool) -> PtySession {
     rexpect::session::spawn_with_options(cmd, options).expect("start ember in a pty")
 }
 
-/// `ember run` colours a runtime error at a terminal as the REPL does (and
-/// not with `NO_COLOR`); `ember run --watch` colours the diagnostics of an
+/// `ember check` colours its summary line as the diagnostics; `ember run`
+/// colours a runtime error at a terminal as the REPL does (and not with
+/// `NO_COLOR`); `ember run --watch` colours the diagnostics of an
 /// edit that does not compile and the reload report of one that does.
 #[test]
 fn run_and_watch_colour_errors_and_reload_reports() {
     let dir = scratch("run-colour");
     let file = dir.join("prog.em");
+    // `ember check`: codespan colours the diagnostic, the summary too.
+    std::fs::write(&file, "let z: int = \"zero\";\n").unwrap();
+    let check = std::ffi::OsStr::new("check");
+    let mut p = command(&[check, file.as_os_str()], false);
+    p.exp_string("\x1b[1;91merror\x1b[0m\x1b[1m: aborting due to 1 previous error")
+        .expect("a coloured summary");
+    p.exp_eof().expect("ember check ends");
     std::fs::write(&file, "let z = 0;\nprintln(1 / z);\n").unwrap();
     let run = std::ffi::OsStr::new("run");
     let mut p = command(&[run, file.as_os_str()], false);

@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> u8 {
                 Err(code) => return code,
             };
             if let Err(diags) = ember::check_source(&name, &text) {
-                crate::eprint_all(&diags.report(crate::use_color()));
+                crate::eprint_compile_errors(|color| diags.report(color));
                 return crate::EXIT_COMPILE_ERROR;
             }
             let w = user_file::workloads(&name, &text);
