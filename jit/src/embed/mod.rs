@@ -80,8 +80,10 @@ mod tests {
         })
         .unwrap();
         let to_b = b_mid.clone();
-        a.register_fn("to_b", move |x: i64| -> Result<i64, String> { call(&to_b, x) })
-            .unwrap();
+        a.register_fn("to_b", move |x: i64| -> Result<i64, String> {
+            call(&to_b, x)
+        })
+        .unwrap();
         b.run_source("b.em", "fn mid(x: int) -> int { to_a(x) + 10 }")
             .unwrap();
         a.run_source(
