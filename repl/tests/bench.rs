@@ -242,6 +242,7 @@ fn standard_suite_table() {
         assert_eq!(rows.len(), 2, "{label}: {out}");
         assert!(rows.iter().all(|r| r.ends_with("yes")), "{out}");
     }
+    assert!(out.contains("\nthr: Ember threads running during the rounds (a worker spinning"));
 }
 
 #[test]
@@ -275,6 +276,16 @@ println(acc.total);
         .collect();
     assert_eq!(labels, ["fn add", "fn sum_to"]);
     assert!(ops.iter().all(|o| o["threads"] == 0));
+    // The table: a row per function; its legend says no thread runs.
+    let o = ember(&["bench", "mine.em", "--rounds", "2"], &dir);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.starts_with("ember bench: the functions of mine.em, 2 rounds"));
+    assert!(out
+        .lines()
+        .any(|l| l.starts_with("fn sum_to ") && l.ends_with("yes")));
+    assert!(out
+        .contains("\nthr: Ember threads running during the rounds (none: FILE's code is not run)"));
 }
 
 #[test]

@@ -108,14 +108,19 @@ impl Report {
                 e.operation, e.threads, e.message
             );
         }
+        out.push('\n');
+        out.push_str(if self.file.is_some() {
+            "thr: Ember threads running during the rounds (none: FILE's code is not run).\n"
+        } else {
+            "thr: Ember threads running during the rounds (a worker spinning in a loop).\n"
+        });
         out.push_str(LEGEND);
         out
     }
 }
 
-const LEGEND: &str = "
-thr: Ember threads running during the rounds (a worker spinning in a loop).
-code: machine code written (old versions are freed once no frame runs them);
+/// The legend after the `thr:` line.
+const LEGEND: &str = "code: machine code written (old versions are freed once no frame runs them);
 RSS: growth of the resident set over the rounds. --json has every figure.
 preserved: checked with Ember code after the rounds and a collection: a
 global's value, messages queued on a channel, a 1,000-node list and a map of
