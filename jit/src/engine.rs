@@ -760,6 +760,7 @@ pub(crate) fn enter(
 /// running: no collection can run between allocating heap arguments and
 /// the call reading them, nor between the call's result and `finish`
 /// reading it (the embedding API's typed calls, `embed/`).
+#[inline]
 pub(crate) fn enter_with<A: AsRef<[u64]>, R>(
     ctx: &mut ThreadCtx,
     slot: usize,
