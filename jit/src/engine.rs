@@ -677,10 +677,16 @@ mod barrier {
     pub(super) fn heavy() {
         fence(Ordering::SeqCst);
         #[cfg(target_os = "linux")]
-        if ASYMMETRIC.load(Ordering::Relaxed) && !membarrier() {
-            // Registered, so this cannot fail; if it did anyway, the
-            // handshake would be unsound: stop rather than go on.
-            std::process::abort();
+        if ASYMMETRIC.load(Ordering::Relaxed) {
+            // Once registered, the call can fail only for want of kernel
+            // memory (ENOMEM, for a CPU mask): transient. Going on
+            // without the barrier would make the handshake unsound, and
+            // aborting would take the host down, so wait and try again.
+            let mut wait = std::time::Duration::from_micros(50);
+            while !membarrier() {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_millis(10));
+            }
         }
     }
 }
