@@ -14,12 +14,14 @@ use crate::{
 /// An Ember engine with the standard library installed (all of it with
 /// [`Engine::new`]; the parts you choose with [`Engine::builder`]).
 ///
-/// It owns the compiled code and the definitions; methods that define or
-/// replace code take `&mut self`. [`Function`] handles it gives out are
-/// independent of it (`Send + Sync + Clone`, callable from any thread
-/// while the engine redefines code). To share the engine itself between
-/// threads, or to reload files in the background ([`SharedEngine::watch`]),
-/// turn it into a [`SharedEngine`]. It also dereferences to the
+/// It owns the compiled code and the definitions; methods that define,
+/// replace or run code take `&mut self`. The engine is `Send + Sync`: it
+/// may move to another thread, and a shared `&Engine` may be read from
+/// several at once. [`Function`] handles it gives out are independent of
+/// it (`Send + Sync + Clone`, callable from any thread while the engine
+/// redefines code). To change the engine from several threads, or to
+/// reload files in the background ([`SharedEngine::watch`]), turn it into
+/// a [`SharedEngine`], which locks it for each operation. It also dereferences to the
 /// underlying [`ember_jit::Engine`] for everything else (REPL entries,
 /// statistics, raw calls).
 ///
@@ -259,9 +261,9 @@ impl DerefMut for Engine {
     }
 }
 
-// `Send`, not `Sync`: it owns the thread context it runs its own entries
-// on and its listeners; share it as a `SharedEngine`.
+// `Send + Sync`: methods that run or change code take `&mut self`, so a
+// shared `&Engine` only reads (versions, statistics, handles).
 const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<Engine>();
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
 };

@@ -48,8 +48,9 @@
 //!
 //! [`Function`] handles are `Send + Sync + Clone` and call from any
 //! thread, without the engine, while it redefines code (each call runs the
-//! current definition). The [`Engine`] is `Send` (move it to any thread);
-//! its defining methods take `&mut self`. [`SharedEngine`] (from
+//! current definition). The [`Engine`] is `Send + Sync` (move it to any
+//! thread, read a shared `&Engine` from several); its methods that define,
+//! replace or run code take `&mut self`. [`SharedEngine`] (from
 //! [`Engine::into_shared`]) is the engine for many threads at once:
 //! `Send + Sync + Clone`, locking for each operation, and it reloads files
 //! in the background ([`SharedEngine::watch`]).

@@ -520,3 +520,25 @@ fn arguments_and_results_survive_collections_from_other_threads() {
     }
     assert!(e.shared().heap.stats().collections > 0);
 }
+
+#[test]
+fn a_shared_engine_reference_is_read_from_several_threads() {
+    let mut engine = ember::Engine::new().unwrap();
+    engine
+        .run_source("t.em", "fn f(x: int) -> int { x + 1 }")
+        .unwrap();
+    let f = engine.function::<(i64,), i64>("f").unwrap();
+    let e = &engine;
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for i in 0..500 {
+                    assert_eq!(f.call((i,)).unwrap(), i + 1);
+                    let history = e.versions(ItemKind::Fn, "f").unwrap();
+                    assert_eq!(history.versions().len(), 1);
+                    assert_eq!(e.stats().transactions, 1);
+                }
+            });
+        }
+    });
+}

@@ -930,7 +930,7 @@ struct Helper {
 pub struct Engine {
     pub(crate) isa: OwnedTargetIsa,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) ctx: Box<ThreadCtx>,
+    pub(crate) ctx: OwnCtx,
     fctx: FunctionBuilderContext,
     cctx: Context,
     helper: Helper,
@@ -957,10 +957,42 @@ pub struct Engine {
     pub(crate) tier_policy: TierPolicy,
     pub(crate) stats: Stats,
     pub(crate) last_report: Option<TransactionReport>,
-    pub(crate) listeners: Vec<Listener>,
+    pub(crate) listeners: Mutex<Vec<Listener>>,
     /// Top-level code running outside the engine ([`MainRun`]).
     pub(crate) live_mains: Vec<LiveMain>,
 }
+
+/// The engine's own thread context (the one its entries, `call`s and
+/// transactions run on).
+pub(crate) struct OwnCtx(Box<ThreadCtx>);
+
+// SAFETY: an `Engine` shared between threads (`&Engine`) never reaches
+// into its own context: every method that runs code on it, stops the
+// world with it or changes it takes `&mut Engine`; through `&Engine` only
+// its address is read (`entry_interrupt_handle`). What keeps `ThreadCtx`
+// from being `Sync` (its heap cache pointers) is used by the thread that
+// holds `&mut Engine`, alone.
+unsafe impl Sync for OwnCtx {}
+
+impl std::ops::Deref for OwnCtx {
+    type Target = ThreadCtx;
+    fn deref(&self) -> &ThreadCtx {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for OwnCtx {
+    fn deref_mut(&mut self) -> &mut ThreadCtx {
+        &mut self.0
+    }
+}
+
+// `Send + Sync`: it may move to another thread, and `&Engine` may be read
+// from several (every method that runs or changes code takes `&mut self`).
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+};
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1170,7 +1202,7 @@ impl Engine {
         let mut engine = Engine {
             isa,
             shared,
-            ctx,
+            ctx: OwnCtx(ctx),
             fctx: FunctionBuilderContext::new(),
             cctx: Context::new(),
             helper: Helper {
@@ -1190,7 +1222,7 @@ impl Engine {
             tier_policy: tier_policy(),
             stats: Stats::default(),
             last_report: None,
-            listeners: Vec::new(),
+            listeners: Mutex::new(Vec::new()),
             live_mains: Vec::new(),
         };
         // Slots without a body raise `function not defined`.
@@ -1337,7 +1369,7 @@ impl Engine {
     /// Call `listener` after every accepted transaction (REPL entry, file
     /// load or reload, rollback) with its report.
     pub fn on_transaction(&mut self, listener: impl FnMut(&TransactionReport) + Send + 'static) {
-        self.listeners.push(Box::new(listener));
+        self.listeners.get_mut().push(Box::new(listener));
     }
 
     fn run_text(

@@ -309,7 +309,7 @@ impl Engine {
     /// The threads registered with this engine — its own, spawned ones —
     /// with their state and the Ember functions on their stacks. Stops the
     /// world briefly (as a redefinition does) to read the stacks.
-    pub fn threads(&self) -> Vec<ThreadInfo> {
+    pub fn threads(&mut self) -> Vec<ThreadInfo> {
         let me = &*self.ctx as *const _ as usize;
         let states = builtins::thread_states(&self.shared);
         let stopped = self.shared.stop_world(&self.ctx);

@@ -217,7 +217,7 @@ impl Engine {
         if let Some(n) = report.notice() {
             self.push_notice(n);
         }
-        for l in &mut self.listeners {
+        for l in self.listeners.get_mut().iter_mut() {
             l(&report);
         }
     }
