@@ -216,6 +216,7 @@ pub fn capture_stack_limited(t: &ThreadCtx, keep: usize) -> (Vec<Frame>, usize) 
             file,
             line: line as u32,
             col: col as u32,
+            file_id: sources.get(info.file).map(|_| info.file),
         });
     }
     (frames, omitted)

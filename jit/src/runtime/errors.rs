@@ -12,6 +12,11 @@ pub struct Frame {
     pub file: String,
     pub line: u32,
     pub col: u32,
+    /// The source text `line` and `col` point into, in the engine's
+    /// `SourceMap`, when known: the name alone does not say which (every
+    /// REPL entry is `<repl>`, and a reloaded file keeps its old versions).
+    /// Not part of the printed trace.
+    pub file_id: Option<ember_lang::FileId>,
 }
 
 /// A runtime error: message plus Ember stack, innermost frame first.
@@ -88,12 +93,14 @@ mod tests {
                     file: "a.em".into(),
                     line: 2,
                     col: 5,
+                    file_id: None,
                 },
                 Frame {
                     function: "<main>".into(),
                     file: "a.em".into(),
                     line: 4,
                     col: 1,
+                    file_id: Some(ember_lang::FileId(0)),
                 },
             ],
             omitted: 0,
