@@ -17,6 +17,7 @@ mod highlight;
 mod history;
 mod interrupt;
 mod session;
+mod snippet;
 mod style;
 mod terminal;
 mod watch;
@@ -248,6 +249,8 @@ fn repl() -> u8 {
             use_color()
         },
         notices_to_out: interactive,
+        // As colour, but `NO_COLOR` leaves the snippet (plain).
+        snippets: std::io::stderr().is_terminal(),
     };
     let running = interrupt::install(engine.entry_interrupt_handle(), interactive);
     let mut session = session::Session::new(engine, std::io::stdout(), std::io::stderr(), options);

@@ -57,6 +57,10 @@ pub struct Options {
     /// interrupted by Ctrl-C reports on a line of its own (after the `^C`
     /// the terminal echoed).
     pub notices_to_out: bool,
+    /// Quote the source line of a runtime error under its stack trace
+    /// ([`crate::snippet`]): standard error is a terminal (with or without
+    /// colour).
+    pub snippets: bool,
 }
 
 /// One REPL session: an engine, the entry being typed, where output goes.
@@ -264,6 +268,15 @@ impl<O: Write, E: Write> Session<O, E> {
         {
             // The terminal echoed `^C` where the cursor was.
             text.insert(0, '\n');
+        }
+        if let (true, Error::Runtime(r)) = (self.options.snippets, e) {
+            let engine = self.engine();
+            let sources = engine.shared().sources.read();
+            text.extend(crate::snippet::runtime_error(
+                r,
+                &sources,
+                self.options.color,
+            ));
         }
         self.write_err(&text);
     }

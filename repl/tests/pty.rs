@@ -336,6 +336,62 @@ fn ctrl_c_stops_waiting_for_threads_on_leaving() {
     }
 }
 
+/// A runtime error at a terminal: after its stack trace (as piped), the
+/// source line of the innermost frame with a caret under the column, as a
+/// compile diagnostic quotes it — from the entry (or file) that frame's
+/// code came from, not the entry that called it. `NO_COLOR` leaves it.
+#[test]
+fn runtime_errors_quote_the_line_they_were_raised_at() {
+    let (mut p, _) = plain("snippet");
+    shows(
+        &line(
+            &mut p,
+            &format!("fn div(a: int, b: int) -> int {{ a / b }}{ENTER}"),
+        ),
+        "fn div defined (v1)",
+    );
+    line(&mut p, &format!("let zero = 0;{ENTER}"));
+    // The call, on line 2 of a later entry.
+    more(&mut p, &format!("{{{ENTER}"));
+    more(&mut p, &format!("div(7, zero){ENTER}"));
+    let out = line(&mut p, &format!("}}{ENTER}"));
+    shows(
+        &out,
+        "error: division by zero\r\n  \
+         at div (<repl>:1:33)\r\n  \
+         at <main> (<repl>:2:1)\r\n  \
+         |\r\n\
+         1 | fn div(a: int, b: int) -> int { a / b }\r\n  \
+         |                                 ^ raised here\r",
+    );
+    // Raised in the entry's own top-level code: its line.
+    let out = line(&mut p, &format!("let two = 2; two / zero{ENTER}"));
+    shows(
+        &out,
+        "  at <main> (<repl>:1:14)\r\n  |\r\n\
+         1 | let two = 2; two / zero\r\n  |              ^ raised here\r",
+    );
+    quit(p);
+
+    // A loaded file's function, called from top-level code and from an entry.
+    let dir = scratch("snippet-load");
+    let file = dir.join("half.em");
+    std::fs::write(
+        &file,
+        "fn half(n: int) -> int {\n    n / (n - n)\n}\nhalf(4);\n",
+    )
+    .unwrap();
+    let (mut p, _) = plain("snippet-load-session");
+    let quoted = "  |\r\n2 |     n / (n - n)\r\n  |     ^ raised here\r";
+    let out = line(&mut p, &format!(":load {}{ENTER}", file.display()));
+    shows(&out, "at <main> (");
+    shows(&out, quoted);
+    let out = line(&mut p, &format!("half(2){ENTER}"));
+    shows(&out, "  at <main> (<repl>:1:1)\r\n");
+    shows(&out, quoted);
+    quit(p);
+}
+
 #[test]
 fn no_color_is_honoured() {
     let history = scratch("no-color").join("history");
@@ -395,7 +451,10 @@ fn colour_at_a_terminal() {
         &format!("let z = 0; 1 / z{ENTER}"),
         "\x1b[1;91merror\x1b[0m\x1b[1m: division by zero\x1b[0m\r\n  \x1b[36mat\x1b[0m <main>",
     );
-    typed(&mut p, "", "\x1b[1;32member>");
+    // Then the line it was raised at, coloured by codespan.
+    let snippet = typed(&mut p, "", "\x1b[1;32member>");
+    shows(&snippet, "raised here");
+    assert!(has_sgr(&snippet), "{snippet:?}");
     // A command's error.
     typed(
         &mut p,
