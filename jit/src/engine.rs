@@ -629,17 +629,8 @@ mod barrier {
 
     #[cfg(target_os = "linux")]
     fn register() -> bool {
-        // SAFETY: the membarrier system call with a command and zero
-        // flags reads no memory of ours; it only registers the process.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_membarrier,
-                libc::MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
-                0,
-                0,
-            )
-        };
-        r == 0 && membarrier()
+        membarrier(libc::MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED)
+            && membarrier(libc::MEMBARRIER_CMD_PRIVATE_EXPEDITED)
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -647,18 +638,13 @@ mod barrier {
         false
     }
 
+    /// The membarrier system call with `cmd`; whether it succeeded.
     #[cfg(target_os = "linux")]
-    fn membarrier() -> bool {
-        // SAFETY: as in `register`; the process is registered.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_membarrier,
-                libc::MEMBARRIER_CMD_PRIVATE_EXPEDITED,
-                0,
-                0,
-            )
-        };
-        r == 0
+    fn membarrier(cmd: libc::c_int) -> bool {
+        // SAFETY: the membarrier system call with a command and zero
+        // flags reads no memory of ours: it registers the process or runs
+        // the barrier.
+        unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0, 0) == 0 }
     }
 
     /// The entering/leaving side, between its store of the state and its
@@ -683,7 +669,7 @@ mod barrier {
             // without the barrier would make the handshake unsound, and
             // aborting would take the host down, so wait and try again.
             let mut wait = std::time::Duration::from_micros(50);
-            while !membarrier() {
+            while !membarrier(libc::MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(std::time::Duration::from_millis(10));
             }
