@@ -296,24 +296,7 @@ fn bracket(tok: Tok<'_>) -> Option<(bool, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plain(s: &str) -> String {
-        // Remove SGR sequences.
-        let mut out = String::new();
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                for c in chars.by_ref() {
-                    if c == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
+    use crate::style::plain;
 
     fn no_structs(_: &str) -> bool {
         false
