@@ -937,8 +937,8 @@ pub struct Engine {
     pub(crate) item_sources: HashMap<(ItemKind, String), String>,
     /// Cranelift at [`Tier::Quick`] for redefinitions.
     quick_isa: OwnedTargetIsa,
-    /// The background optimizer (none if its thread could not start).
-    pub(crate) tierup: Option<TierUp>,
+    /// The background optimizer (its thread starts with its first job).
+    pub(crate) tierup: TierUp,
     /// How redefined bodies are compiled (`EMBER_TIER`).
     pub(crate) tier_policy: TierPolicy,
     pub(crate) stats: Stats,
@@ -1184,7 +1184,7 @@ impl Engine {
             }
         }));
         let ctx = new_thread_ctx(&shared);
-        let tierup = TierUp::start(&shared);
+        let tierup = TierUp::new(&shared);
         let mut engine = Engine {
             isa,
             shared,

@@ -93,12 +93,12 @@ enum Worker {
 
 impl TierUp {
     /// The optimizer of `shared` (its thread is started on demand).
-    pub fn start(shared: &Arc<Shared>) -> Option<TierUp> {
-        Some(TierUp {
+    pub fn new(shared: &Arc<Shared>) -> TierUp {
+        TierUp {
             queue: Arc::default(),
             shared: Arc::downgrade(shared),
             thread: Mutex::new(Worker::NotStarted),
-        })
+        }
     }
 
     /// Queue `job`, replacing an older job for the same slot.

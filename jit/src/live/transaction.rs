@@ -205,10 +205,8 @@ impl Engine {
     /// Make a transaction's effects public: hand its new bodies to the
     /// optimizer, count it, keep its notice, tell the listeners.
     pub(crate) fn publish(&mut self, report: TransactionReport, jobs: Vec<Job>) {
-        if let Some(t) = &self.tierup {
-            for job in jobs {
-                t.submit(job);
-            }
+        for job in jobs {
+            self.tierup.submit(job);
         }
         if !report.is_empty() {
             // Entries of statements only define nothing: not a redefinition.
