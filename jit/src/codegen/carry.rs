@@ -181,9 +181,16 @@ impl Loop {
             .map(|&v| same_on_reachable_edges(func, cfg, domtree, v))
             .collect();
         let next = |v: Value| param_index.get(&v).map_or(v, |&i| back_next[i]);
-        let mut carried = 0;
-        for (inst, (op, ty, a, b)) in candidates {
-            if carried == MAX_CARRIED_PER_LOOP {
+        // The header parameter carrying each product (a product written
+        // twice in the loop shares one).
+        let mut carried: HashMap<Key, Value> = HashMap::new();
+        for (inst, key) in candidates {
+            let (op, ty, a, b) = key;
+            if let Some(&q) = carried.get(&key) {
+                replace_with(func, inst, q);
+                continue;
+            }
+            if carried.len() == MAX_CARRIED_PER_LOOP {
                 break;
             }
             let (na, nb) = (next(a), next(b));
@@ -215,13 +222,18 @@ impl Loop {
                 let v = dfg.first_result(first);
                 append_header_arg(func, br, self.header, v);
             }
-            let old = func.dfg.first_result(inst);
-            func.layout.remove_inst(inst);
-            func.dfg.detach_inst_results(inst);
-            func.dfg.change_to_alias(old, q);
-            carried += 1;
+            replace_with(func, inst, q);
+            carried.insert(key, q);
         }
     }
+}
+
+/// Remove `inst` and make its result an alias of `q`.
+fn replace_with(func: &mut Function, inst: Inst, q: Value) {
+    let old = func.dfg.first_result(inst);
+    func.layout.remove_inst(inst);
+    func.dfg.detach_inst_results(inst);
+    func.dfg.change_to_alias(old, q);
 }
 
 /// `v`, or the value it always equals: a block parameter that every
@@ -414,6 +426,26 @@ mod tests {
             .filter(|&i| func.dfg.insts[i].opcode() == Opcode::Fmul)
             .count();
         assert_eq!((count_op(&func, Opcode::Fmul), in_entry), (2, 1));
+    }
+
+    #[test]
+    fn a_product_written_twice_shares_one_carried_value() {
+        let mut func = square_loop(Opcode::Fmul, types::F64, false);
+        // A second `z * z` right after the first.
+        let first = func
+            .layout
+            .blocks()
+            .flat_map(|b| func.layout.block_insts(b))
+            .find(|&i| func.dfg.insts[i].opcode() == Opcode::Fmul)
+            .unwrap();
+        let z = func.dfg.inst_args(first)[0];
+        let next = func.layout.next_inst(first).unwrap();
+        FuncCursor::new(&mut func).at_inst(next).ins().fmul(z, z);
+        carry_loop_products(&mut func);
+        verify(&func);
+        let head = func.layout.blocks().nth(1).unwrap();
+        assert_eq!(func.dfg.num_block_params(head), 3);
+        assert_eq!(count_op(&func, Opcode::Fmul), 2);
     }
 
     #[test]
