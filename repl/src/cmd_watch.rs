@@ -3,7 +3,7 @@
 //!
 //! notify watches the file's folder ([`crate::watch::watch_folder`], as
 //! `ember run --watch` does) and wakes a thread of ours; after a quiet
-//! moment ([`QUIET`], at most [`MAX_DELAY`]) it re-reads the file and,
+//! moment (see [`crate::saves`]) it re-reads the file and,
 //! when the text changed, reloads it as one transaction
 //! (`Engine::reload_source`) with the session's engine locked — between
 //! entries, or while the session waits for input; an entry that is
@@ -12,20 +12,14 @@
 //! session's notice printer.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use crate::watch::{MAX_DELAY, QUIET, WATCHER_STACK};
+use crate::saves::{Msg, Save, Saves};
+use crate::watch::WATCHER_STACK;
 
 /// Where notices printed outside an entry go (a reload report).
 pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// What the reload thread is told.
-enum Msg {
-    Changed,
-    Stop,
-}
 
 /// A running watch; [`Watch::stop`] ends it.
 pub struct Watch {
@@ -96,31 +90,25 @@ impl Drop for Watch {
     }
 }
 
-/// The reload thread: wait for a change, let it settle, reload.
+/// The reload thread: wait for a save, reload it.
 fn serve(mut target: Target, rx: Receiver<Msg>) {
-    while let Ok(Msg::Changed) = rx.recv() {
-        if !settle(&rx) {
-            return;
-        }
-        let text = match std::fs::read_to_string(&target.path) {
-            Ok(text) => text,
-            Err(e) => {
-                let text = format!(
-                    "error: cannot read {}: {}\n",
-                    target.name,
-                    crate::io_reason(&e)
-                );
+    let saves = Saves {
+        rx,
+        path: target.path.clone(),
+        name: target.name.clone(),
+    };
+    while let Some(save) = saves.next(&target.text) {
+        let text = match save {
+            Save::Text(text) => text,
+            Save::Refused(why) => {
                 (target.printer)(&if target.color {
-                    crate::style::error(&text)
+                    crate::style::error(&why)
                 } else {
-                    text
+                    why
                 });
                 continue;
             }
         };
-        if text == target.text {
-            continue;
-        }
         let mut engine = target.engine.lock().unwrap_or_else(|e| e.into_inner());
         let (shown, applied) = match engine.reload_source(&target.name, &text) {
             Ok(report) if target.color => (crate::style::notice(&report.to_string()), true),
@@ -135,23 +123,6 @@ fn serve(mut target: Target, rx: Receiver<Msg>) {
         // the text the engine still runs.
         if applied {
             target.text = text;
-        }
-    }
-}
-
-/// Wait until no change has come for [`QUIET`] (at most [`MAX_DELAY`]).
-/// False if told to stop meanwhile.
-fn settle(rx: &Receiver<Msg>) -> bool {
-    let started = Instant::now();
-    loop {
-        let left = MAX_DELAY.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            return true;
-        }
-        match rx.recv_timeout(QUIET.min(left)) {
-            Ok(Msg::Changed) => {}
-            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
-            Err(RecvTimeoutError::Timeout) => return true,
         }
     }
 }

@@ -16,6 +16,7 @@ mod completion;
 mod highlight;
 mod history;
 mod interrupt;
+mod saves;
 mod session;
 mod snippet;
 mod style;

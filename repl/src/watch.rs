@@ -13,7 +13,7 @@
 //!   thread context belongs to the thread that made it), defines the
 //!   file's first version and hands its top-level code to the main thread;
 //!   then it takes change notifications from a channel, waits for a quiet
-//!   moment ([`QUIET`]), re-reads the file and, when the text changed,
+//!   moment (`saves::QUIET`), re-reads the file and, when the text changed,
 //!   applies it with `Engine::reload_source` while the main thread runs.
 //!   The reload report (or the diagnostics) goes to standard error;
 //! - notify's own thread, watching the file's *folder* (editors often save
@@ -28,32 +28,16 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::saves::{Msg, Save, Saves};
 use crate::session::error_text;
 use crate::{
-    eprint_all, eprint_error, io_reason, read_source, use_color, EXIT_COMPILE_ERROR, EXIT_OK,
-    EXIT_USAGE,
+    eprint_all, eprint_error, read_source, use_color, EXIT_COMPILE_ERROR, EXIT_OK, EXIT_USAGE,
 };
-
-/// A burst of events (an editor's write, rename, chmod) counts as one save
-/// once no event has come for this long.
-pub(crate) const QUIET: Duration = Duration::from_millis(75);
-
-/// A file written to without pause is reloaded at least this often.
-pub(crate) const MAX_DELAY: Duration = Duration::from_millis(500);
-
-/// What the watcher thread is told.
-enum Msg {
-    /// Something happened to the file (or the watch needs a rescan).
-    Changed,
-    /// The program has finished: stop watching.
-    Stop,
-}
 
 /// Stack of the watcher thread, which runs the initializers of globals a
 /// reload adds (like spawned Ember threads; only touched pages cost).
@@ -262,51 +246,25 @@ impl Watching {
             return Vec::new();
         }
 
-        while let Ok(Msg::Changed) = rx.recv() {
-            if !settle(&rx) {
-                break;
+        let saves = Saves {
+            rx,
+            path: self.path.clone(),
+            name: self.name.clone(),
+        };
+        while let Some(save) = saves.next(&self.last) {
+            match save {
+                Save::Text(text) => self.reload(&mut engine, text),
+                Save::Refused(why) => eprint_error(&why),
             }
-            self.reload(&mut engine);
         }
         drop(watcher);
         engine.wait_threads()
     }
 
-    /// Re-read the file and, if its text changed, reload it; report the
-    /// outcome on standard error.
-    fn reload(&mut self, engine: &mut ember::Engine) {
+    /// Reload the file's new `text`; report the outcome on standard
+    /// error.
+    fn reload(&mut self, engine: &mut ember::Engine, text: String) {
         let name = &self.name;
-        let text = match std::fs::read(&self.path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprint_error(&format!(
-                        "error: {name}: not valid UTF-8 (invalid byte at offset {}); not reloaded\n",
-                        e.utf8_error().valid_up_to()
-                    ));
-                    return;
-                }
-            },
-            // Removed, or being replaced by a rename: the new file's own
-            // event follows.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(e) => {
-                eprint_error(&format!(
-                    "error: cannot read {name}: {}; not reloaded\n",
-                    io_reason(&e)
-                ));
-                return;
-            }
-        };
-        if text == self.last {
-            return;
-        }
-        if text.trim().is_empty() {
-            // Most likely a save caught half-way (truncated, not yet
-            // written); reloading it would remove every definition.
-            eprint_all(&format!("{name} is empty; not reloaded\n"));
-            return;
-        }
         let outcome = engine.reload_source(name, &text);
         // The report says the same as the notices, with more detail.
         engine.take_notices();
@@ -352,22 +310,5 @@ fn eprint_notice(text: &str) {
         eprint_all(&crate::style::notice(text));
     } else {
         eprint_all(text);
-    }
-}
-
-/// After a change, wait until the file has been quiet for [`QUIET`] (at
-/// most [`MAX_DELAY`]). False if told to stop meanwhile.
-fn settle(rx: &Receiver<Msg>) -> bool {
-    let started = Instant::now();
-    loop {
-        let left = MAX_DELAY.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            return true;
-        }
-        match rx.recv_timeout(QUIET.min(left)) {
-            Ok(Msg::Changed) => {}
-            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
-            Err(RecvTimeoutError::Timeout) => return true,
-        }
     }
 }
