@@ -92,6 +92,7 @@
 
 mod builder;
 mod engine;
+pub mod file_watch;
 mod function;
 mod shared;
 

@@ -1,17 +1,14 @@
 //! [`SharedEngine`]: one engine used from many threads, and file watching.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use ember_jit::embed::{Args, FromEmber, IntoHostFn};
 use ember_jit::engine::Shared;
-use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
 use parking_lot::{Mutex, MutexGuard};
 
+use crate::file_watch::{Save, Saves, SavesControl};
 use crate::{Engine, Error, Function, History, InterruptHandle, ItemKind, TransactionReport};
 
 /// An [`Engine`] shared between threads: `Send + Sync + Clone`, each
@@ -203,9 +200,11 @@ impl SharedEngine {
     /// thread, until the returned [`Watcher`] is dropped. Load the file
     /// first (e.g. [`ember_jit::Engine::load_file`]). Every outcome goes
     /// to `on_event`: the reload's report, or the error (a reload that does
-    /// not compile changes nothing; the old definitions stay). Saves in
-    /// quick succession count as one (75 ms of quiet); the same text is
-    /// not reloaded twice.
+    /// not compile changes nothing; the old definitions stay; a file that
+    /// cannot be reloaded as it is — left empty, not UTF-8, unreadable —
+    /// is an [`Error::Host`]). Saves are read as [`crate::file_watch`]
+    /// says: a burst of events is one save, a half-written save is
+    /// waited for; the same text is not reloaded twice.
     ///
     /// ```no_run
     /// let shared = ember::Engine::new()?.into_shared();
@@ -255,102 +254,50 @@ type OnEvent = Box<dyn FnMut(Result<&TransactionReport, &Error>) + Send>;
 /// ```
 #[derive(Debug)]
 pub struct Watcher {
-    stop: Option<mpsc::Sender<Msg>>,
+    control: SavesControl,
     thread: Option<JoinHandle<()>>,
-    _notify: RecommendedWatcher,
 }
-
-enum Msg {
-    Changed,
-    Stop,
-}
-
-/// Saves in a burst count as one once nothing happened for this long.
-const QUIET: Duration = Duration::from_millis(75);
 
 impl Watcher {
     fn start(core: Weak<Core>, path: &Path, mut on_event: OnEvent) -> Result<Watcher, Error> {
-        let file_name: OsString = path
-            .file_name()
-            .ok_or_else(|| Error::Host(format!("{} is not a file", path.display())))?
-            .to_os_string();
-        let folder = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let (tx, rx) = mpsc::channel();
-        let notify_tx = tx.clone();
-        // The folder, not the file: editors often save by renaming a new
-        // file over the old one.
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                let concerns = match event {
-                    Ok(e) => {
-                        e.need_rescan()
-                            || (!matches!(e.kind, notify::EventKind::Access(_))
-                                && e.paths.iter().any(|p| p.file_name() == Some(&file_name)))
-                    }
-                    Err(_) => true,
-                };
-                if concerns {
-                    let _ = notify_tx.send(Msg::Changed);
-                }
-            })
-            .map_err(|e| Error::Host(format!("cannot watch {}: {e}", path.display())))?;
-        watcher
-            .watch(&folder, RecursiveMode::NonRecursive)
-            .map_err(|e| Error::Host(format!("cannot watch {}: {e}", folder.display())))?;
-        let path = path.to_path_buf();
-        let mut last = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path.display().to_string();
+        let (saves, control) = Saves::watch(path, name.clone())?;
+        let mut last = std::fs::read_to_string(path).unwrap_or_default();
         let thread = std::thread::Builder::new()
             .name("ember-watch".into())
-            .spawn(move || loop {
-                match rx.recv() {
-                    Ok(Msg::Changed) => {}
-                    Ok(Msg::Stop) | Err(_) => return,
-                }
-                // Wait for a quiet moment.
-                loop {
-                    match rx.recv_timeout(QUIET) {
-                        Ok(Msg::Changed) => continue,
-                        Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                        Err(RecvTimeoutError::Timeout) => break,
+            .spawn(move || {
+                while let Some(save) = saves.next(&last) {
+                    let text = match save {
+                        Save::Text(text) => text,
+                        Save::Refused(why) => {
+                            on_event(Err(&Error::Host(why)));
+                            continue;
+                        }
+                    };
+                    let Some(core) = core.upgrade() else {
+                        return;
+                    };
+                    let outcome = core.engine.lock().reload_source(&name, &text);
+                    drop(core);
+                    // A text that failed is not retried until it changes.
+                    last = text;
+                    match &outcome {
+                        Ok(report) => on_event(Ok(report)),
+                        Err(e) => on_event(Err(e)),
                     }
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue; // mid-save: the next event reads it again
-                };
-                if text == last {
-                    continue;
-                }
-                let Some(core) = core.upgrade() else {
-                    return;
-                };
-                let outcome = core
-                    .engine
-                    .lock()
-                    .reload_source(&path.display().to_string(), &text);
-                drop(core);
-                last = text;
-                match &outcome {
-                    Ok(report) => on_event(Ok(report)),
-                    Err(e) => on_event(Err(e)),
                 }
             })
             .map_err(|e| Error::Host(format!("cannot start the watch thread: {e}")))?;
         Ok(Watcher {
-            stop: Some(tx),
+            control,
             thread: Some(thread),
-            _notify: watcher,
         })
     }
 }
 
 impl Drop for Watcher {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(Msg::Stop);
-        }
+        self.control.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

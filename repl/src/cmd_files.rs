@@ -83,7 +83,7 @@ impl<O: Write, E: Write> Session<O, E> {
                     "watching {file}: every save is reloaded (`:unwatch` stops)\n"
                 ));
             }
-            Err(e) => self.report(&format!("error: cannot watch {file}: {e}\n")),
+            Err(e) => self.report(&format!("error: {e}\n")),
         }
     }
 
@@ -119,7 +119,7 @@ impl<O: Write, E: Write> Session<O, E> {
             Err(e) => {
                 self.report(&format!(
                     "error: cannot read {file}: {}\n",
-                    crate::io_reason(&e)
+                    ember::file_watch::io_reason(&e)
                 ));
                 None
             }

@@ -1,10 +1,9 @@
 //! `:watch FILE` in the REPL: reload FILE on every save while the session
 //! goes on.
 //!
-//! notify watches the file's folder ([`crate::watch::watch_folder`], as
-//! `ember run --watch` does) and wakes a thread of ours; after a quiet
-//! moment (see [`crate::saves`]) it re-reads the file and,
-//! when the text changed, reloads it as one transaction
+//! A thread of ours takes the file's saves (`ember::file_watch::Saves`, as
+//! `ember run --watch` does: events debounced, the file re-read,
+//! half-written saves waited for) and reloads each new text as one transaction
 //! (`Engine::reload_source`) with the session's engine locked — between
 //! entries, or while the session waits for input; an entry that is
 //! running finishes first. The reload report, or the diagnostics of an
@@ -12,11 +11,10 @@
 //! session's notice printer.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use crate::saves::{Msg, Save, Saves};
 use crate::watch::WATCHER_STACK;
+use ember::file_watch::{Save, Saves, SavesControl};
 
 /// Where notices printed outside an entry go (a reload report).
 pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
@@ -24,9 +22,8 @@ pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
 /// A running watch; [`Watch::stop`] ends it.
 pub struct Watch {
     path: PathBuf,
-    tx: Sender<Msg>,
+    control: SavesControl,
     thread: Option<std::thread::JoinHandle<()>>,
-    watcher: Option<notify::RecommendedWatcher>,
 }
 
 /// What the reload thread needs.
@@ -43,25 +40,22 @@ pub struct Target {
 }
 
 impl Watch {
-    /// Start watching `target.path`.
+    /// Start watching `target.path`; the error says why it cannot be
+    /// watched.
     pub fn start(target: Target) -> Result<Watch, String> {
-        let (tx, rx) = mpsc::channel();
-        let on_change = tx.clone();
-        let watcher = crate::watch::watch_folder(&target.path, move || {
-            let _ = on_change.send(Msg::Changed);
-        })?;
+        let (saves, control) =
+            Saves::watch(&target.path, target.name.clone()).map_err(|e| e.to_string())?;
         let path = target.path.clone();
         let thread = std::thread::Builder::new()
             .name("ember-repl-watch".into())
             // Reloads run the initializers of new globals on this thread.
             .stack_size(WATCHER_STACK)
-            .spawn(move || serve(target, rx))
+            .spawn(move || serve(target, saves))
             .map_err(|e| format!("cannot start the watch thread: {e}"))?;
         Ok(Watch {
             path,
-            tx,
+            control,
             thread: Some(thread),
-            watcher: Some(watcher),
         })
     }
 
@@ -76,8 +70,7 @@ impl Watch {
     }
 
     fn shut_down(&mut self) {
-        self.watcher = None;
-        let _ = self.tx.send(Msg::Stop);
+        self.control.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -91,20 +84,16 @@ impl Drop for Watch {
 }
 
 /// The reload thread: wait for a save, reload it.
-fn serve(mut target: Target, rx: Receiver<Msg>) {
-    let saves = Saves {
-        rx,
-        path: target.path.clone(),
-        name: target.name.clone(),
-    };
+fn serve(mut target: Target, saves: Saves) {
     while let Some(save) = saves.next(&target.text) {
         let text = match save {
             Save::Text(text) => text,
             Save::Refused(why) => {
+                let line = format!("error: {why}\n");
                 (target.printer)(&if target.color {
-                    crate::style::error(&why)
+                    crate::style::error(&line)
                 } else {
-                    why
+                    line
                 });
                 continue;
             }

@@ -16,7 +16,6 @@ mod completion;
 mod highlight;
 mod history;
 mod interrupt;
-mod saves;
 mod session;
 mod snippet;
 mod style;
@@ -307,27 +306,14 @@ fn read_source(path: &std::path::Path) -> Result<(String, String), u8> {
             }
         },
         Err(e) => {
-            eprintln!("error: cannot read {name}: {}", io_reason(&e));
+            eprintln!(
+                "error: cannot read {name}: {}",
+                ember::file_watch::io_reason(&e)
+            );
             return Err(EXIT_USAGE);
         }
     };
     Ok((name, text))
-}
-
-/// A short reason without Rust's "(os error 2)" suffix.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
-        }
-    }
 }
 
 /// Colour only when standard error is a terminal and `NO_COLOR` is unset

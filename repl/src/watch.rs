@@ -12,28 +12,24 @@
 //! - the **watcher thread** makes and owns the `Engine` (an engine's own
 //!   thread context belongs to the thread that made it), defines the
 //!   file's first version and hands its top-level code to the main thread;
-//!   then it takes change notifications from a channel, waits for a quiet
-//!   moment (`saves::QUIET`), re-reads the file and, when the text changed,
-//!   applies it with `Engine::reload_source` while the main thread runs.
-//!   The reload report (or the diagnostics) goes to standard error;
-//! - notify's own thread, watching the file's *folder* (editors often save
-//!   by writing a new file and renaming it over the old one), sends one
-//!   message per event that concerns the file.
+//!   then it takes the file's saves (`ember::file_watch::Saves`: events
+//!   debounced, the file re-read, half-written saves waited for) and
+//!   applies each new text with `Engine::reload_source` while the main
+//!   thread runs. The reload report (or the diagnostics) goes to standard
+//!   error;
+//! - notify's own thread, watching the file's *folder*, feeds the saves.
 //!
 //! When the top-level code has finished and every spawned thread has
 //! ended (reloads go on meanwhile), the main thread tells the watcher
-//! thread to stop; it drops the notify watcher, waits for threads started
+//! thread to stop; it drops the watch, waits for threads started
 //! by reloads, and hands back the errors of those nobody joined. Exit
 //! status as for `ember run` (LANGUAGE.md §8).
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::path::Path;
+use std::sync::mpsc::{self, Sender};
 
-use notify::event::{AccessKind, AccessMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use ember::file_watch::{Save, Saves};
 
-use crate::saves::{Msg, Save, Saves};
 use crate::session::error_text;
 use crate::{
     eprint_all, eprint_error, read_source, use_color, EXIT_COMPILE_ERROR, EXIT_OK, EXIT_USAGE,
@@ -68,14 +64,10 @@ pub fn run(path: &Path) -> u8 {
         Ok(source) => source,
         Err(code) => return code,
     };
-    let (tx, rx) = mpsc::channel();
-    let on_change = tx.clone();
-    let watcher = match watch_folder(path, move || {
-        let _ = on_change.send(Msg::Changed);
-    }) {
-        Ok(watcher) => watcher,
+    let (saves, control) = match Saves::watch(path, name.clone()) {
+        Ok(watch) => watch,
         Err(e) => {
-            eprintln!("error: cannot watch {name}: {e}");
+            eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -84,14 +76,13 @@ pub fn run(path: &Path) -> u8 {
     // limit). The top-level code runs here on a context of this thread.
     let (setup_tx, setup_rx) = mpsc::channel();
     let watching = Watching {
-        path: path.to_path_buf(),
         name,
         last: String::new(),
     };
     let watcher_thread = match std::thread::Builder::new()
         .name("ember-watch".into())
         .stack_size(WATCHER_STACK)
-        .spawn(move || watching.serve(text, rx, watcher, setup_tx))
+        .spawn(move || watching.serve(text, saves, setup_tx))
     {
         Ok(handle) => handle,
         Err(e) => {
@@ -112,7 +103,7 @@ pub fn run(path: &Path) -> u8 {
     };
     // A save between reading the file and starting the watch is not
     // missed: look once now (nothing happens if the text is the same).
-    let _ = tx.send(Msg::Changed);
+    control.look();
 
     let mut failed = false;
     if let Some(main) = main {
@@ -123,7 +114,7 @@ pub fn run(path: &Path) -> u8 {
     }
     // Reloads go on while spawned threads run.
     let mut thread_errors = wait_threads();
-    let _ = tx.send(Msg::Stop);
+    control.stop();
     match watcher_thread.join() {
         Ok(more) => thread_errors.extend(more),
         Err(_) => {
@@ -142,57 +133,8 @@ pub fn run(path: &Path) -> u8 {
     }
 }
 
-/// Watch the folder holding `path` (not the file itself: a save by rename
-/// replaces the file the watch would be on) and call `on_change` for
-/// every event that concerns the file (also the REPL's `:watch`).
-pub(crate) fn watch_folder(
-    path: &Path,
-    on_change: impl Fn() + Send + 'static,
-) -> Result<RecommendedWatcher, String> {
-    let Some(file_name) = path.file_name().map(OsString::from) else {
-        return Err("not a file name".to_string());
-    };
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let concerns_file = match event {
-            Ok(event) => {
-                event.need_rescan()
-                    || (!is_read(&event.kind)
-                        && event
-                            .paths
-                            .iter()
-                            .any(|p| p.file_name() == Some(file_name.as_os_str())))
-            }
-            // The watch lost track (e.g. its queue overflowed): look again.
-            Err(_) => true,
-        };
-        if concerns_file {
-            on_change();
-        }
-    })
-    .map_err(|e| e.to_string())?;
-    watcher
-        .watch(&folder, RecursiveMode::NonRecursive)
-        .map_err(|e| e.to_string())?;
-    Ok(watcher)
-}
-
-/// Opening, reading or closing the file without writing: not a change
-/// (re-reading it after a save causes these).
-fn is_read(kind: &EventKind) -> bool {
-    match kind {
-        EventKind::Access(AccessKind::Close(mode)) => *mode != AccessMode::Write,
-        EventKind::Access(_) => true,
-        _ => false,
-    }
-}
-
 /// The watcher thread's state.
 struct Watching {
-    path: PathBuf,
     /// The file's name as given on the command line (diagnostics use it).
     name: String,
     /// The text last applied, or last rejected for good: the same text
@@ -206,13 +148,7 @@ impl Watching {
     /// reload on every (debounced) change until told to stop; then wait
     /// for threads started by reloads and return the errors of those
     /// nobody joined.
-    fn serve(
-        mut self,
-        text: String,
-        rx: Receiver<Msg>,
-        watcher: RecommendedWatcher,
-        setup: Sender<Setup>,
-    ) -> Vec<ember::EmberError> {
+    fn serve(mut self, text: String, saves: Saves, setup: Sender<Setup>) -> Vec<ember::EmberError> {
         let mut engine = match ember::Engine::new() {
             Ok(engine) => engine,
             Err(e) => {
@@ -246,18 +182,13 @@ impl Watching {
             return Vec::new();
         }
 
-        let saves = Saves {
-            rx,
-            path: self.path.clone(),
-            name: self.name.clone(),
-        };
         while let Some(save) = saves.next(&self.last) {
             match save {
                 Save::Text(text) => self.reload(&mut engine, text),
-                Save::Refused(why) => eprint_error(&why),
+                Save::Refused(why) => eprint_error(&format!("error: {why}\n")),
             }
         }
-        drop(watcher);
+        drop(saves);
         engine.wait_threads()
     }
 
