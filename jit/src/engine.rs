@@ -1877,7 +1877,7 @@ impl Engine {
             .shared
             .code
             .lock()
-            .alloc_and_write(&c.code, 16)
+            .alloc_and_write(&c.code, crate::code::memory::FUNCTION_ALIGN)
             .map_err(|e| Error::Internal(e.to_string()))?;
         self.shared.registry.write().insert(FuncInfo {
             name: def.name.clone(),

@@ -202,7 +202,11 @@ fn optimize(
     let Ok(compiled) = codegen::compile(isa, cctx) else {
         return; // the quick body stays (it compiled the same function)
     };
-    let Ok(ptr) = sh.code.lock().alloc_and_write(&compiled.code, 16) else {
+    let Ok(ptr) = sh
+        .code
+        .lock()
+        .alloc_and_write(&compiled.code, crate::code::memory::FUNCTION_ALIGN)
+    else {
         return;
     };
     sh.registry.write().insert(FuncInfo {
