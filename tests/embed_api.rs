@@ -400,6 +400,45 @@ fn reload_file_and_watch() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A save caught half-way (truncated, not yet written) is waited for; a
+/// file left empty is refused with a host error, and nothing changes.
+#[test]
+fn watch_waits_for_a_half_written_save_and_refuses_an_empty_file() {
+    let dir = std::env::temp_dir().join(format!("ember-embed-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rules.em");
+    std::fs::write(&path, "fn level() -> int { 1 }\n").unwrap();
+    let mut e = Engine::new().unwrap();
+    e.load_file(&path).unwrap();
+    let level = e.function::<(), i64>("level").unwrap();
+    let shared = e.into_shared();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watcher = shared
+        .watch(&path, move |outcome| {
+            let _ = tx.send(outcome.map(|r| r.to_string()).map_err(|e| e.to_string()));
+        })
+        .unwrap();
+    // Truncated, and the rest written 300 ms later (after the 75 ms quiet
+    // moment): one reload, of the whole text.
+    std::fs::write(&path, "").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&path, "fn level() -> int { 2 }\n").unwrap();
+    let first = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("reload event");
+    assert!(first.is_ok(), "{first:?}");
+    assert_eq!(level.call(()).unwrap(), 2);
+    // Left empty: refused after the grace period; the definition stays.
+    std::fs::write(&path, "").unwrap();
+    let second = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("refusal event");
+    let why = second.unwrap_err();
+    assert!(why.contains("is empty; not reloaded"), "{why}");
+    assert_eq!(level.call(()).unwrap(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn limits_heap_time_and_interrupt() {
     let mut e = Engine::builder().heap_limit(16 << 20).build().unwrap();

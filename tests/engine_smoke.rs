@@ -284,3 +284,46 @@ fn heap_limit_gives_out_of_memory_and_the_engine_goes_on() {
     let stats = engine.shared().heap.stats();
     assert!(stats.live_bytes < 8 << 20, "{stats:?}");
 }
+
+/// Every function body starts on a 64-byte line, whatever was installed
+/// before it (its loops' speed depends on that offset), also after a
+/// redefinition and after tier-up.
+#[test]
+fn function_bodies_start_on_a_64_byte_line() {
+    let mut e = Engine::new().unwrap();
+    // Bodies of different sizes, so that 16-byte alignment alone would
+    // leave some of them at other offsets.
+    e.run_source(
+        "a.em",
+        "fn a() -> int { 1 }\n\
+         fn b(x: int) -> int { let mut s = 0; for i in 0..x { s += i * i % 7; } s }\n\
+         fn c(x: float) -> float { x * 2.5 + 1.0 }\n",
+    )
+    .unwrap();
+    e.reload_source(
+        "a.em",
+        "fn a() -> int { 2 }\nfn b(x: int) -> int { x }\nfn c(x: float) -> float { x }\n",
+    )
+    .unwrap();
+    let check = |e: &Engine, when: &str| {
+        for name in ["a", "b", "c"] {
+            let (addr, code) = e.function_code(name).unwrap();
+            assert!(!code.is_empty(), "{name}");
+            assert_eq!(addr % 64, 0, "fn {name} at {addr:#x} ({when})");
+        }
+    };
+    // The redefinitions are installed at the quick tier...
+    check(&e, "quick tier");
+    // ... and replaced by optimized bodies in the background.
+    let tiered = |e: &Engine| {
+        e.shared()
+            .tiered_up
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let started = std::time::Instant::now();
+    while tiered(&e) < 3 {
+        assert!(started.elapsed().as_secs() < 20, "never tiered up");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    check(&e, "optimized tier");
+}
