@@ -136,45 +136,41 @@ impl Saves {
     /// Wait for the next save whose text is not `last`. `None` once told
     /// to stop.
     pub fn next(&self, last: &str) -> Option<Save> {
+        // An event has come that the loop has not waited for yet (one that
+        // ended the wait for a truncated save's rest).
+        let mut pending = false;
         loop {
-            match self.rx.recv() {
-                Ok(Msg::Changed) => {}
-                Ok(Msg::Stop) | Err(_) => return None,
+            if !pending {
+                match self.rx.recv() {
+                    Ok(Msg::Changed) => {}
+                    Ok(Msg::Stop) | Err(_) => return None,
+                }
             }
-            if let Some(save) = self.read_settled(last)? {
-                return Some(save);
-            }
-        }
-    }
-
-    /// After an event: let the save settle and read it. `Some(None)` when
-    /// there is nothing to reload (unchanged, or missing for now).
-    fn read_settled(&self, last: &str) -> Option<Option<Save>> {
-        loop {
+            pending = false;
             if !self.settle() {
                 return None;
             }
             let text = match self.read() {
                 Ok(Some(text)) => text,
-                Ok(None) => return Some(None),
-                Err(refused) => return Some(Some(refused)),
+                Ok(None) => continue,
+                Err(refused) => return Some(refused),
             };
             if text == last {
-                return Some(None);
+                continue;
             }
             if !text.trim().is_empty() {
-                return Some(Some(Save::Text(text)));
+                return Some(Save::Text(text));
             }
             // Truncated and not yet written, most likely: wait for the
             // rest of the save.
             match self.rx.recv_timeout(EMPTY_GRACE) {
-                Ok(Msg::Changed) => continue,
+                Ok(Msg::Changed) => pending = true,
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
                 Err(RecvTimeoutError::Timeout) => {
-                    return Some(Some(Save::Refused(format!(
+                    return Some(Save::Refused(format!(
                         "{} is empty; not reloaded (that would remove every definition)",
                         self.name
-                    ))))
+                    )))
                 }
             }
         }
