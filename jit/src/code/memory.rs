@@ -65,6 +65,16 @@ pub const GROW_STEP: usize = 4 << 20;
 /// Every block starts at a multiple of this and its size is one too.
 pub const MIN_ALIGN: usize = 16;
 
+/// The system's page size (4096 if it cannot be read); also the heap's.
+pub(crate) fn page_size() -> usize {
+    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: sysconf has no memory-safety preconditions.
+    *PAGE.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        n if n > 0 => n as usize,
+        _ => 4096,
+    })
+}
+
 /// Alignment of an Ember function's body: a cache line. With 16, where a
 /// body starts within its 64-byte line depended on what was installed
 /// before it, and the speed of its loops with it: the same body of
@@ -255,13 +265,7 @@ impl CodeMemory {
                 }
             })?
             .into_file();
-        // SAFETY: sysconf has no memory-safety preconditions.
-        let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        let page_size = if page_size > 0 {
-            page_size as usize
-        } else {
-            4096
-        };
+        let page_size = page_size();
         let rw_base = reserve(capacity)?;
         let rx_base = match reserve(capacity) {
             Ok(p) => p,

@@ -42,6 +42,7 @@ use parking_lot::Mutex;
 use super::object::{header, set_header, HDR_LARGE, HDR_MARK};
 use super::structs::StructLayout;
 use super::RuntimeError;
+use crate::code::memory::page_size;
 
 /// Size (and alignment) of a block of small cells.
 pub const BLOCK_SIZE: usize = 64 * 1024;
@@ -278,16 +279,6 @@ fn map_aligned(size: usize, align: usize) -> Option<NonNull<u8>> {
         }
         NonNull::new(aligned as *mut u8)
     }
-}
-
-/// The system's page size.
-fn page_size() -> usize {
-    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    // SAFETY: sysconf has no preconditions.
-    *PAGE.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
-        n if n > 0 => n as usize,
-        _ => 4096,
-    })
 }
 
 /// Large objects of at least this many bytes get a mapping of their own,
