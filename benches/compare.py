@@ -308,36 +308,30 @@ def main():
     load_after = loadavg()
 
     # Results.
+    def cell(key):
+        """The result of one (program, language) pair."""
+        if key not in cmds:
+            return {"status": "missing"}
+        if key in failed:
+            return {"status": "error", "error": failed[key]}
+        s = samples[key]
+        return {"status": "ok", "median_ms": statistics.median(s) * 1e3,
+                "min_ms": min(s) * 1e3, "max_ms": max(s) * 1e3,
+                "samples_ms": [x * 1e3 for x in s]}
+
+    def add_ratio(cell, c):
+        if cell["status"] == "ok" and c.get("status") == "ok":
+            cell["ratio_to_c"] = cell["median_ms"] / c["median_ms"]
+
     results = {}
     for p in programs:
-        results[p] = {}
+        results[p] = {lang: cell((p, lang)) for lang in langs}
         for lang in langs:
-            key = (p, lang)
-            if key not in cmds:
-                results[p][lang] = {"status": "missing"}
-            elif key in failed:
-                results[p][lang] = {"status": "error", "error": failed[key]}
-            else:
-                s = samples[key]
-                results[p][lang] = {"status": "ok", "median_ms": statistics.median(s) * 1e3,
-                                    "min_ms": min(s) * 1e3, "max_ms": max(s) * 1e3,
-                                    "samples_ms": [x * 1e3 for x in s]}
-        c = results[p].get("c", {})
-        for lang in langs:
-            cell = results[p][lang]
-            if cell["status"] == "ok" and c.get("status") == "ok":
-                cell["ratio_to_c"] = cell["median_ms"] / c["median_ms"]
+            add_ratio(results[p][lang], results[p].get("c", {}))
     slot = None
-    key = ("calls", SLOT_CALLS)
-    if key in failed:
-        slot = {"status": "error", "error": failed[key]}
-    elif key in cmds and samples[key]:
-        s = samples[key]
-        slot = {"status": "ok", "median_ms": statistics.median(s) * 1e3,
-                "min_ms": min(s) * 1e3, "max_ms": max(s) * 1e3, "samples_ms": [x * 1e3 for x in s]}
-        c = results["calls"].get("c", {})
-        if c.get("status") == "ok":
-            slot["ratio_to_c"] = slot["median_ms"] / c["median_ms"]
+    if ("calls", SLOT_CALLS) in cmds:
+        slot = cell(("calls", SLOT_CALLS))
+        add_ratio(slot, results["calls"].get("c", {}))
     geo = {}
     for lang in langs:
         rs = [results[p][lang]["ratio_to_c"] for p in programs if "ratio_to_c" in results[p][lang]]
