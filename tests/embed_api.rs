@@ -356,6 +356,24 @@ fn reload_api_reports_versions_and_rolls_back() {
     assert_eq!(reports.lock().unwrap().len(), 2);
 }
 
+/// Watch `path`; each outcome arrives on the receiver as the report's or
+/// the error's text.
+fn watch_events(
+    shared: &ember::SharedEngine,
+    path: &std::path::Path,
+) -> (
+    ember::Watcher,
+    std::sync::mpsc::Receiver<Result<String, String>>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = shared
+        .watch(path, move |outcome| {
+            let _ = tx.send(outcome.map(|r| r.to_string()).map_err(|e| e.to_string()));
+        })
+        .unwrap();
+    (watcher, rx)
+}
+
 #[test]
 fn reload_file_and_watch() {
     let dir = std::env::temp_dir().join(format!("ember-embed-watch-{}", std::process::id()));
@@ -370,12 +388,7 @@ fn reload_file_and_watch() {
     assert_eq!(level.call(()).unwrap(), 2);
 
     let shared = e.into_shared();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let watcher = shared
-        .watch(&path, move |outcome| {
-            let _ = tx.send(outcome.map(|r| r.to_string()).map_err(|e| e.to_string()));
-        })
-        .unwrap();
+    let (watcher, rx) = watch_events(&shared, &path);
     std::fs::write(&path, "fn level() -> int { 3 }\n").unwrap();
     let first = rx
         .recv_timeout(Duration::from_secs(10))
@@ -412,12 +425,7 @@ fn watch_waits_for_a_half_written_save_and_refuses_an_empty_file() {
     e.load_file(&path).unwrap();
     let level = e.function::<(), i64>("level").unwrap();
     let shared = e.into_shared();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let _watcher = shared
-        .watch(&path, move |outcome| {
-            let _ = tx.send(outcome.map(|r| r.to_string()).map_err(|e| e.to_string()));
-        })
-        .unwrap();
+    let (_watcher, rx) = watch_events(&shared, &path);
     // Truncated, and the rest written 300 ms later (after the 75 ms quiet
     // moment): one reload, of the whole text.
     std::fs::write(&path, "").unwrap();
